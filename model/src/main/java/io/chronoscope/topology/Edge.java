@@ -1,0 +1,21 @@
+package io.chronoscope.topology;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Map;
+
+/** A directed edge: client (source) talks to server (target). */
+public record Edge(String source, String target, Map<String, Object> attrs) {
+
+  public Edge {
+    attrs = Node.normalize(attrs);
+  }
+
+  @JsonIgnore
+  public String key() {
+    return key(source, target);
+  }
+
+  public static String key(String source, String target) {
+    return source + "|" + target;
+  }
+}
