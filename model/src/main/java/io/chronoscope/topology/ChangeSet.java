@@ -1,5 +1,6 @@
 package io.chronoscope.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -9,6 +10,7 @@ import java.util.List;
  *
  * @param at epoch milliseconds of the tick that produced these changes
  */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record ChangeSet(
     long at,
     List<Node> addedNodes,

@@ -1,9 +1,11 @@
 package io.chronoscope.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 
 /** A directed edge: client (source) talks to server (target). */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Edge(String source, String target, Map<String, Object> attrs) {
 
   public Edge {

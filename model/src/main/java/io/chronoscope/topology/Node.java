@@ -1,5 +1,6 @@
 package io.chronoscope.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,6 +9,7 @@ import java.util.TreeMap;
  * A vertex of the topology graph. Attribute values are strings, longs, doubles or booleans;
  * other integral types are widened to long so that a decoded graph equals the one encoded.
  */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Node(String id, String kind, String label, Map<String, Object> attrs) {
 
   public Node {

@@ -1,0 +1,112 @@
+package io.chronoscope.collector;
+
+import io.chronoscope.model.Report;
+import io.chronoscope.store.TopologyStore;
+import io.chronoscope.topology.ChangeSet;
+import io.chronoscope.topology.Graph;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps the latest report of every host and, once per tick, merges them into the world graph,
+ * diffs it against the previous tick and appends the change set to the store.
+ */
+public final class Collector {
+  /** A host whose latest report is older than this many intervals is gone. */
+  static final int MISSED_INTERVALS = 3;
+  /** Reports stamped further than this into the future are rejected: a wrong clock would corrupt history. */
+  static final long MAX_CLOCK_SKEW_MS = 60_000;
+
+  private final TopologyStore store;
+  private final WorldBuilder worldBuilder = new WorldBuilder();
+  private final Map<String, Report> latestByHost = new ConcurrentHashMap<>();
+  private final Counter received;
+  private final Counter rejected;
+  private final Timer tickDuration;
+  private volatile Graph world = Graph.EMPTY;
+
+  public Collector(TopologyStore store, MeterRegistry registry) {
+    this.store = store;
+    this.received = Counter.builder("chronoscope.reports.received")
+        .description("Reports accepted from probes").register(registry);
+    this.rejected = Counter.builder("chronoscope.reports.rejected")
+        .description("Reports refused: invalid, duplicate or out of order").register(registry);
+    this.tickDuration = Timer.builder("chronoscope.collector.tick")
+        .description("Time to merge reports, diff and store one tick").register(registry);
+    Gauge.builder("chronoscope.graph.nodes", this, c -> c.world.nodes().size())
+        .description("Nodes in the live world graph").register(registry);
+    Gauge.builder("chronoscope.graph.edges", this, c -> c.world.edges().size())
+        .description("Edges in the live world graph").register(registry);
+    Gauge.builder("chronoscope.store.elements", store, s -> s.stats().storedElements())
+        .description("Nodes, edges and changes held by the store").register(registry);
+    Gauge.builder("chronoscope.store.keyframes", store, s -> s.stats().keyframes())
+        .description("Keyframes held by the store").register(registry);
+  }
+
+  /**
+   * Accepts a report unless it is invalid or not newer than the host's latest.
+   *
+   * @throws InvalidReportException naming the field that is wrong
+   */
+  public void ingest(Report report, long now) {
+    try {
+      validate(report, now);
+    } catch (InvalidReportException e) {
+      rejected.increment();
+      throw e;
+    }
+    boolean[] accepted = {false};
+    latestByHost.compute(report.hostId(), (host, previous) -> {
+      if (previous != null && previous.probeId().equals(report.probeId()) && previous.seq() >= report.seq()) {
+        return previous;
+      }
+      accepted[0] = true;
+      return report;
+    });
+    if (accepted[0]) {
+      received.increment();
+    } else {
+      rejected.increment();
+    }
+  }
+
+  private static void validate(Report r, long now) {
+    if (r == null) {
+      throw new InvalidReportException("report", "missing");
+    }
+    if (r.hostId() == null || r.hostId().isBlank()) {
+      throw new InvalidReportException("hostId", "must not be blank");
+    }
+    if (r.probeId() == null || r.probeId().isBlank()) {
+      throw new InvalidReportException("probeId", "must not be blank");
+    }
+    if (r.intervalMs() <= 0) {
+      throw new InvalidReportException("intervalMs", "must be positive, was " + r.intervalMs());
+    }
+    if (r.timestamp() > now + MAX_CLOCK_SKEW_MS) {
+      throw new InvalidReportException("timestamp",
+          "is " + (r.timestamp() - now) + " ms in the future; check the probe host's clock");
+    }
+  }
+
+  /** Merges the live hosts' reports into the world graph and stores what changed. */
+  public ChangeSet tick(long now) {
+    return tickDuration.record(() -> {
+      latestByHost.values().removeIf(r -> now - r.timestamp() > MISSED_INTERVALS * r.intervalMs());
+      Graph next = worldBuilder.build(List.copyOf(latestByHost.values()));
+      ChangeSet changes = ChangeSet.between(now, world, next);
+      store.append(changes);
+      world = next;
+      return changes;
+    });
+  }
+
+  public Graph world() {
+    return world;
+  }
+}

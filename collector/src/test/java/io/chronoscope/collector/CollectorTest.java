@@ -1,0 +1,53 @@
+package io.chronoscope.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chronoscope.model.Report;
+import io.chronoscope.store.memory.MemoryTopologyStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CollectorTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final MemoryTopologyStore store = new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10));
+  private final Collector collector = new Collector(store, registry);
+
+  @Test
+  void storesEachTickSoThePastCanBeAskedFor() throws Exception {
+    Reports h = Reports.host("h1").process(10, "client").process(20, "server").listen(20, "127.0.0.1", 9000);
+    collector.ingest(h.at(1000), 1000);
+    collector.tick(1000);
+    collector.ingest(h.connect(10, "127.0.0.1", 50000, "127.0.0.1", 9000).at(2000), 2000);
+    collector.tick(2000);
+
+    assertThat(store.stateAt(1500).edges()).isEmpty();
+    assertThat(store.stateAt(2000).edges()).hasSize(1);
+    assertThat(registry.counter("chronoscope.reports.received").count()).isEqualTo(2);
+  }
+
+  @Test
+  void forgetsAHostThatStoppedReporting() {
+    collector.ingest(Reports.host("h1").process(10, "a").at(1000), 1000);
+    collector.tick(1000);
+    assertThat(collector.world().nodes()).isNotEmpty();
+    collector.tick(1000 + 3 * 1000 + 1);
+    assertThat(collector.world().nodes()).isEmpty();
+  }
+
+  @Test
+  void refusesDuplicatesAndReportsNamingTheField() {
+    Report r = Reports.host("h1").process(10, "a").at(1000);
+    collector.ingest(r, 1000);
+    collector.ingest(r, 1000);
+    assertThat(registry.counter("chronoscope.reports.rejected").count()).isEqualTo(1);
+
+    Report future = Reports.host("h2").at(1000 + 3_600_000);
+    assertThatThrownBy(() -> collector.ingest(future, 1000))
+        .isInstanceOf(InvalidReportException.class)
+        .hasMessageContaining("timestamp");
+    Report noHost = new Report(" ", "p", 1, 1000, 1000, null, null, null);
+    assertThatThrownBy(() -> collector.ingest(noHost, 1000)).hasMessageContaining("hostId");
+  }
+}

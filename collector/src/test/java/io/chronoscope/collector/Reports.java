@@ -1,0 +1,51 @@
+package io.chronoscope.collector;
+
+import io.chronoscope.model.Connection;
+import io.chronoscope.model.HostInfo;
+import io.chronoscope.model.ProcessInfo;
+import io.chronoscope.model.Report;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds reports for tests: one host, processes and sockets named by what they are. */
+public final class Reports {
+  private final String hostId;
+  private final List<String> addresses = new ArrayList<>(List.of("127.0.0.1"));
+  private final List<ProcessInfo> processes = new ArrayList<>();
+  private final List<Connection> connections = new ArrayList<>();
+  private long seq;
+
+  private Reports(String hostId) {
+    this.hostId = hostId;
+  }
+
+  public static Reports host(String hostId) {
+    return new Reports(hostId);
+  }
+
+  public Reports address(String ip) {
+    addresses.add(ip);
+    return this;
+  }
+
+  public Reports process(int pid, String comm) {
+    processes.add(new ProcessInfo(pid, 1, 1000L + pid, 0, comm, "/usr/bin/" + comm, "root", 0, 0));
+    return this;
+  }
+
+  public Reports listen(int pid, String ip, int port) {
+    connections.add(new Connection("tcp", ip, port, "0.0.0.0", 0, Connection.LISTEN, pid, 0, "test"));
+    return this;
+  }
+
+  public Reports connect(int pid, String localIp, int localPort, String remoteIp, int remotePort) {
+    connections.add(new Connection("tcp", localIp, localPort, remoteIp, remotePort, "ESTABLISHED", pid, 0, "test"));
+    return this;
+  }
+
+  public Report at(long timestamp) {
+    return new Report(hostId, "probe-" + hostId, ++seq, timestamp, 1000,
+        new HostInfo(hostId + "-name", "6.18", "Debian", addresses, 2, 1 << 30, 0.1),
+        processes, connections);
+  }
+}

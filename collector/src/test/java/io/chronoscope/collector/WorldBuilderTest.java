@@ -1,0 +1,88 @@
+package io.chronoscope.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoscope.model.NodeIds;
+import io.chronoscope.topology.Edge;
+import io.chronoscope.topology.Graph;
+import io.chronoscope.topology.Views;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WorldBuilderTest {
+  private final WorldBuilder builder = new WorldBuilder();
+
+  private static String proc(String host, int pid) {
+    return NodeIds.process(host, pid, 1000L + pid);
+  }
+
+  @Test
+  void drawsClientToServerOnLoopbackWhateverThePortNumbers() {
+    // The client's ephemeral port (80) is lower than the server's (9000): direction must come
+    // from the listening socket, not from port numbers.
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "client").process(20, "server")
+        .listen(20, "127.0.0.1", 9000)
+        .connect(10, "127.0.0.1", 80, "127.0.0.1", 9000)
+        .connect(20, "127.0.0.1", 9000, "127.0.0.1", 80)
+        .at(1)));
+
+    assertThat(g.edges().keySet()).containsExactly(Edge.key(proc("h1", 10), proc("h1", 20)));
+    assertThat(g.node(proc("h1", 10)).attrs()).containsEntry("pid", 10L).containsEntry("cmdline", "/usr/bin/client");
+  }
+
+  @Test
+  void resolvesAnAcceptedConnectionThroughAWildcardListener() {
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "curl").process(20, "nginx")
+        .listen(20, "0.0.0.0", 8080)
+        .connect(10, "127.0.0.1", 50000, "127.0.0.1", 8080)
+        .connect(20, "127.0.0.1", 8080, "127.0.0.1", 50000)
+        .at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(Edge.key(proc("h1", 10), proc("h1", 20)));
+  }
+
+  @Test
+  void connectsProcessesOnTwoHostsThroughTheListenerIndex() {
+    Graph g = builder.build(List.of(
+        Reports.host("a").address("10.0.0.1").process(10, "api")
+            .connect(10, "10.0.0.1", 40000, "10.0.0.2", 5432).at(1),
+        Reports.host("b").address("10.0.0.2").process(30, "postgres")
+            .listen(30, "0.0.0.0", 5432)
+            .connect(30, "10.0.0.2", 5432, "10.0.0.1", 40000).at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(Edge.key(proc("a", 10), proc("b", 30)));
+    assertThat(Views.render(Views.HOSTS, g).orElseThrow().edges())
+        .containsOnlyKeys(Edge.key(NodeIds.host("a"), NodeIds.host("b")));
+  }
+
+  @Test
+  void namesUnknownPeersByAddress() {
+    Graph g = builder.build(List.of(Reports.host("h1").address("10.0.0.1")
+        .process(10, "curl").connect(10, "10.0.0.1", 40000, "93.184.216.34", 443)
+        .process(20, "sshd").listen(20, "0.0.0.0", 22)
+        .connect(20, "10.0.0.1", 22, "192.168.1.7", 51000)
+        .at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(
+        Edge.key(proc("h1", 10), "remote;93.184.216.34"),
+        Edge.key("remote;192.168.1.7", proc("h1", 20)));
+  }
+
+  @Test
+  void groupsProcessesByNameAndCountsConnections() {
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "worker").process(11, "worker").process(20, "redis")
+        .listen(20, "127.0.0.1", 6379)
+        .connect(10, "127.0.0.1", 50001, "127.0.0.1", 6379)
+        .connect(11, "127.0.0.1", 50002, "127.0.0.1", 6379)
+        .at(1)));
+
+    Graph byName = Views.render(Views.PROCESSES_BY_NAME, g).orElseThrow();
+    assertThat(byName.nodes()).hasSize(2);
+    assertThat(byName.node("h1;<name>;worker").attrs()).containsEntry("members", 2L);
+    assertThat(byName.edges().values()).singleElement()
+        .satisfies(e -> assertThat(e.attrs()).containsEntry("connections", 2L));
+  }
+}

@@ -1,0 +1,143 @@
+package io.chronoscope.server;
+
+import io.chronoscope.collector.Collector;
+import io.chronoscope.probe.Probe;
+import io.chronoscope.probe.ProbeConfig;
+import io.chronoscope.probe.ProbeLoop;
+import io.chronoscope.server.http.UiEndpoint;
+import io.chronoscope.server.security.AccessToken;
+import io.chronoscope.store.memory.MemoryTopologyStore;
+import io.chronoscope.ui.UiServer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs every role in one process: probe of this host → collector → memory store → API and UI.
+ * Plain objects are built here and handed to Micronaut as singletons, so the libraries never
+ * depend on the DI framework.
+ */
+public final class AllInOne implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AllInOne.class.getName());
+
+  /** Everything the all-in-one needs to start; see {@link Chronoscope} for flags and env vars. */
+  public record Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
+      Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui) {}
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private String loginUrl;
+  private int port;
+
+  private AllInOne() {}
+
+  public static AllInOne start(Settings s) {
+    AllInOne app = new AllInOne();
+    try {
+      app.startAll(s);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Settings s) {
+    AccessToken token = AccessToken.load(s.tokenFromEnv(), s.home());
+    Clock clock = Clock.systemUTC();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    MemoryTopologyStore store = new MemoryTopologyStore(s.retention(), s.keyframeInterval());
+    Collector collector = new Collector(store, registry);
+    UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
+
+    ApplicationContext ctx = ApplicationContext.builder()
+        .properties(Map.of(
+            "micronaut.application.name", "chronoscope",
+            "micronaut.server.port", s.port(),
+            "micronaut.server.host", s.bind(),
+            "micronaut.server.max-request-size", "10MB",
+            "micronaut.http.client.read-timeout", "60s"))
+        .singletons(token, clock, registry, store, collector, uiEndpoint)
+        .start();
+    resources.push(ctx);
+    EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot listen on " + s.bind() + ":" + s.port()
+          + " (is another Chronoscope running? choose another with --port or CHRONOSCOPE_PORT): "
+          + e.getMessage(), e);
+    }
+    port = server.getPort();
+
+    if (s.ui()) {
+      UiServer ui = new UiServer(ctx, uiEndpoint.secret());
+      resources.push(ui);
+      uiEndpoint.started(ui.start("127.0.0.1", 0));
+    }
+
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "chronoscope-collector-tick");
+      t.setDaemon(true);
+      return t;
+    });
+    resources.push(ticker::shutdownNow);
+    ticker.scheduleAtFixedRate(() -> {
+      try {
+        collector.tick(clock.millis());
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "collector tick failed; the next tick retries", e);
+      }
+    }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+
+    Probe probe = new Probe(ProbeConfig.defaults().withInterval(s.probeInterval().toMillis()));
+    resources.push(probe);
+    ProbeLoop loop = new ProbeLoop(probe, report -> collector.ingest(report, clock.millis()));
+    resources.push(loop);
+    loop.start();
+
+    String host = "0.0.0.0".equals(s.bind()) || "::".equals(s.bind()) ? "localhost" : s.bind();
+    loginUrl = "http://" + host + ":" + port + "/?token=" + token.value();
+  }
+
+  public String loginUrl() {
+    return loginUrl;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public void awaitShutdown() throws InterruptedException {
+    stopped.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "error while stopping", e);
+      }
+    }
+    stopped.countDown();
+  }
+}

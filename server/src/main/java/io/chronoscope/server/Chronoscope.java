@@ -1,0 +1,81 @@
+package io.chronoscope.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The one jar. With no subcommand it runs everything on this host: probe, collector, memory
+ * store, API and UI on one port. Subcommands run single roles.
+ */
+@Command(name = "chronoscope", mixinStandardHelpOptions = true, version = "chronoscope 0.1.0",
+    description = "Shows what runs where and who talks to whom, and lets you rewind it.",
+    subcommands = {ProbeCommand.class},
+    sortOptions = false)
+public final class Chronoscope implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "${env:CHRONOSCOPE_PORT:-4040}",
+      description = "Port for API and UI (env CHRONOSCOPE_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "${env:CHRONOSCOPE_BIND:-0.0.0.0}",
+      description = "Address to listen on (env CHRONOSCOPE_BIND, default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--home", defaultValue = "${env:CHRONOSCOPE_HOME:-${sys:user.home}/.chronoscope}",
+      description = "Directory for the token and local state (env CHRONOSCOPE_HOME, default ${DEFAULT-VALUE}).")
+  Path home;
+
+  @Option(names = "--retention", defaultValue = "${env:CHRONOSCOPE_RETENTION:-6h}",
+      converter = DurationConverter.class,
+      description = "How much history to keep (env CHRONOSCOPE_RETENTION, default ${DEFAULT-VALUE}).")
+  Duration retention;
+
+  @Option(names = "--keyframe-interval", defaultValue = "${env:CHRONOSCOPE_KEYFRAME_INTERVAL:-10m}",
+      converter = DurationConverter.class,
+      description = "Time between complete snapshots of the graph (env CHRONOSCOPE_KEYFRAME_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration keyframeInterval;
+
+  @Option(names = "--probe-interval", defaultValue = "${env:CHRONOSCOPE_PROBE_INTERVAL:-1s}",
+      converter = DurationConverter.class,
+      description = "Time between two scans of this host (env CHRONOSCOPE_PROBE_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration probeInterval;
+
+  @Option(names = "--tick-interval", defaultValue = "${env:CHRONOSCOPE_TICK_INTERVAL:-1s}",
+      converter = DurationConverter.class,
+      description = "Time between two collector ticks (env CHRONOSCOPE_TICK_INTERVAL, default ${DEFAULT-VALUE}).")
+  Duration tickInterval;
+
+  @Option(names = "--no-ui", defaultValue = "${env:CHRONOSCOPE_NO_UI:-false}",
+      description = "Serve the API only (env CHRONOSCOPE_NO_UI).")
+  boolean noUi;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Chronoscope());
+    int code = cli.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "Invalid value for option '--port': " + port + " is not a port (0-65535)");
+    }
+    AllInOne app = AllInOne.start(new AllInOne.Settings(port, bind, home,
+        System.getenv("CHRONOSCOPE_TOKEN"), retention, keyframeInterval, probeInterval, tickInterval, !noUi));
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "chronoscope-shutdown"));
+    System.out.println();
+    System.out.println("Chronoscope is running. Open this URL to log in:");
+    System.out.println("    " + app.loginUrl());
+    System.out.println();
+    System.out.flush();
+    app.awaitShutdown();
+    return 0;
+  }
+}
