@@ -107,11 +107,9 @@ public final class AllInOne implements AutoCloseable {
       }
     }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
 
-    Probe probe = new Probe(ProbeConfig.defaults().withInterval(s.probeInterval().toMillis()));
-    resources.push(probe);
-    ProbeLoop loop = new ProbeLoop(probe, report -> collector.ingest(report, clock.millis()));
-    resources.push(loop);
-    loop.start();
+    Probe probe = new Probe(ProbeConfig.defaults().withIntervalMs(s.probeInterval().toMillis()));
+    // The loop owns the probe and closes it.
+    resources.push(new ProbeLoop(probe, report -> collector.ingest(report, clock.millis())));
 
     String host = "0.0.0.0".equals(s.bind()) || "::".equals(s.bind()) ? "localhost" : s.bind();
     loginUrl = "http://" + host + ":" + port + "/?token=" + token.value();

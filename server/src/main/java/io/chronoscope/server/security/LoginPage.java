@@ -19,7 +19,7 @@ final class LoginPage {
           body{font-family:system-ui,sans-serif;background:#0f172a;color:#e2e8f0;display:flex;
                align-items:center;justify-content:center;height:100vh;margin:0}
           form{background:#1e293b;padding:2rem;border-radius:8px;width:26rem}
-          h1{margin-top:0;font-size:1.4rem} input{width:100%;padding:.5rem;margin:.5rem 0 1rem;
+          h1{margin-top:0;font-size:1.4rem} input{width:100%%;padding:.5rem;margin:.5rem 0 1rem;
           box-sizing:border-box;font-family:monospace} button{padding:.5rem 1.2rem}
           .err{color:#fca5a5} .hint{color:#94a3b8;font-size:.85rem}
         </style></head>

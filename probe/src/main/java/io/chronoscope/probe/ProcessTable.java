@@ -1,0 +1,225 @@
+package io.chronoscope.probe;
+
+import io.chronoscope.model.ProcessInfo;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processes of the host, read from /proc every scan. What does not change while a process
+ * lives (cmdline, user) is cached per (pid, start time), so a steady tick reads only
+ * /proc/PID/stat per process.
+ */
+final class ProcessTable {
+  /** Longer command lines are cut: a report stays bounded whatever a process was started with. */
+  static final int MAX_CMDLINE_BYTES = 4096;
+  private static final byte[] UID_LINE = "\nUid:".getBytes(StandardCharsets.US_ASCII);
+
+  private final File procDir;
+  private final UserNames users;
+  private final long bootTimeMs;
+  private final long clockTicksPerSecond;
+  private final long pageSize;
+  private final ProcReader reader = new ProcReader(MAX_CMDLINE_BYTES);
+  private final Map<Integer, Tracked> tracked = new HashMap<>();
+  private int[] fileHolders = new int[256];
+  private int fileHolderCount;
+  private long generation;
+
+  ProcessTable(Path procRoot, UserNames users) {
+    this.procDir = procRoot.toFile();
+    this.users = users;
+    this.clockTicksPerSecond = LibC.sysconfOr(LibC.SC_CLK_TCK, 100);
+    this.pageSize = LibC.sysconfOr(LibC.SC_PAGESIZE, 4096);
+    // Read once: the kernel derives btime from the wall clock, so re-reading it would let the
+    // same process's startedAt drift by a second between scans.
+    this.bootTimeMs = bootTimeSeconds(procRoot) * 1000;
+  }
+
+  List<ProcessInfo> scan() {
+    String[] names = procDir.list();
+    if (names == null) {
+      throw new UncheckedIOException(new IOException("cannot list procRoot " + procDir));
+    }
+    generation++;
+    fileHolderCount = 0;
+    List<ProcessInfo> processes = new ArrayList<>(names.length);
+    for (String name : names) {
+      int pid = pidOf(name);
+      if (pid > 0) {
+        ProcessInfo process = read(pid, name);
+        if (process != null) {
+          processes.add(process);
+        }
+      }
+    }
+    tracked.values().removeIf(t -> t.generation != generation);
+    return processes;
+  }
+
+  /** Pids of the last scan that can hold files (not kernel threads), ascending like /proc. */
+  int[] fileHolders() {
+    return Arrays.copyOf(fileHolders, fileHolderCount);
+  }
+
+  /** Null when the process vanished while it was read: normal on a busy host. */
+  private ProcessInfo read(int pid, String name) {
+    Tracked known = tracked.get(pid);
+    File statFile = known != null ? known.statFile : new File(procDir, name + "/stat");
+    ProcStat stat;
+    long readAt;
+    try {
+      int length = reader.read(statFile);
+      readAt = System.nanoTime();
+      stat = ProcStat.parse(reader.bytes(), length, known == null ? null : known.comm);
+    } catch (IOException vanished) {
+      return null;
+    }
+    long cpuTicks = stat.utime() + stat.stime();
+    double cpuPercent = 0;
+    if (known != null && known.startTime == stat.startTime()) {
+      // exec() keeps pid and start time but changes comm: then cmdline and user are stale too.
+      if (!stat.comm().equals(known.comm) && !readStatic(known, stat.comm())) {
+        return null;
+      }
+      long elapsedNanos = readAt - known.readAt;
+      if (elapsedNanos > 0) {
+        cpuPercent = (cpuTicks - known.cpuTicks) * 100.0 * 1e9 / clockTicksPerSecond / elapsedNanos;
+      }
+    } else {
+      known = new Tracked(statFile, stat.startTime());
+      if (!readStatic(known, stat.comm())) {
+        return null;
+      }
+      tracked.put(pid, known);
+    }
+    if (!stat.kernelThread()) {
+      if (fileHolderCount == fileHolders.length) {
+        fileHolders = Arrays.copyOf(fileHolders, 2 * fileHolderCount);
+      }
+      fileHolders[fileHolderCount++] = pid;
+    }
+    known.generation = generation;
+    known.cpuTicks = cpuTicks;
+    known.readAt = readAt;
+    return new ProcessInfo(pid, stat.ppid(), stat.startTime(),
+        bootTimeMs + stat.startTime() * 1000 / clockTicksPerSecond, known.comm, known.cmdline,
+        known.user, cpuPercent, stat.rssPages() * pageSize);
+  }
+
+  /** Reads cmdline and user into {@code process}; false when the process is gone. */
+  private boolean readStatic(Tracked process, String comm) {
+    File pidDir = process.statFile.getParentFile();
+    try {
+      int length = reader.read(new File(pidDir, "cmdline"));
+      String cmdline = cmdline(reader.bytes(), length);
+      process.cmdline = cmdline.isEmpty() ? "[" + comm + "]" : cmdline; // kernel threads, zombies
+      length = reader.read(new File(pidDir, "status"));
+      process.user = users.nameOf(effectiveUid(reader.bytes(), length, pidDir));
+      process.comm = comm;
+      return true;
+    } catch (IOException vanished) {
+      return false;
+    }
+  }
+
+  /** NUL-separated arguments as one line, the way ps shows them. */
+  static String cmdline(byte[] bytes, int length) {
+    int end = length;
+    while (end > 0 && (bytes[end - 1] == 0 || bytes[end - 1] == ' ')) {
+      end--;
+    }
+    for (int i = 0; i < end; i++) {
+      if (bytes[i] == 0) {
+        bytes[i] = ' ';
+      }
+    }
+    return new String(bytes, 0, end, StandardCharsets.UTF_8).strip();
+  }
+
+  /** The effective uid, the second number of status's "Uid:" line, as ps reports the user. */
+  private static int effectiveUid(byte[] status, int length, File pidDir) throws IOException {
+    int pos = indexOf(status, length, UID_LINE);
+    if (pos >= 0) {
+      pos += UID_LINE.length;
+      for (int field = 0; field < 2; field++) {
+        while (pos < length && (status[pos] == '\t' || status[pos] == ' ')) {
+          pos++;
+        }
+        int start = pos;
+        int uid = 0;
+        while (pos < length && status[pos] >= '0' && status[pos] <= '9') {
+          uid = uid * 10 + status[pos++] - '0';
+        }
+        if (field == 1 && pos > start) {
+          return uid;
+        }
+      }
+    }
+    throw new IOException(pidDir + "/status has no readable 'Uid:' line");
+  }
+
+  private static int indexOf(byte[] bytes, int length, byte[] wanted) {
+    search:
+    for (int i = 0; i + wanted.length <= length; i++) {
+      for (int k = 0; k < wanted.length; k++) {
+        if (bytes[i + k] != wanted[k]) {
+          continue search;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static int pidOf(String name) {
+    int pid = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      pid = pid * 10 + c - '0';
+    }
+    return name.isEmpty() ? -1 : pid;
+  }
+
+  private static long bootTimeSeconds(Path procRoot) {
+    Path stat = procRoot.resolve("stat");
+    try {
+      for (String line : Files.readAllLines(stat)) {
+        if (line.startsWith("btime ")) {
+          return Long.parseLong(line.substring(6).strip());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read boot time from " + stat, e);
+    }
+    throw new IllegalStateException(stat + " has no 'btime' line");
+  }
+
+  /** What the table remembers of one process between scans. */
+  private static final class Tracked {
+    final File statFile;
+    final long startTime;
+    String comm;
+    String cmdline;
+    String user;
+    long cpuTicks;
+    long readAt;
+    long generation;
+
+    Tracked(File statFile, long startTime) {
+      this.statFile = statFile;
+      this.startTime = startTime;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.chronoscope.probe;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.chronoscope.model.Connection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * TCP sockets from the kernel's sock_diag netlink interface, the way ss(8) lists them: binary
+ * records, no text to format or parse, so much cheaper than /proc/net/tcp on a busy host.
+ * One netlink socket and one receive buffer serve every scan.
+ */
+final class SockDiagSource implements SocketSource {
+  static final String NAME = "sock_diag";
+
+  private static final int AF_INET = 2;
+  private static final int AF_INET6 = 10;
+  private static final int AF_NETLINK = 16;
+  private static final int SOCK_RAW = 3;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int NETLINK_SOCK_DIAG = 4;
+  private static final int IPPROTO_TCP = 6;
+  private static final short SOCK_DIAG_BY_FAMILY = 20;
+  private static final short NLM_F_REQUEST_DUMP = 0x1 | 0x300; // NLM_F_REQUEST | NLM_F_DUMP
+  private static final int NLMSG_ERROR = 2;
+  private static final int NLMSG_DONE = 3;
+  private static final int NLMSG_HEADER = 16;
+  private static final int INET_DIAG_REQ_V2 = 56;
+  private static final int INET_DIAG_MSG = 72;
+  private static final int RECEIVE_BYTES = 64 * 1024; // the kernel fills dump replies up to 32 KiB
+  private static final int RECEIVE_TIMEOUT_SECONDS = 5;
+
+  private final int fd;
+  private final Memory request = new Memory(NLMSG_HEADER + INET_DIAG_REQ_V2);
+  private final Memory kernel = new Memory(12); // struct sockaddr_nl, nl_pid 0: the kernel
+  private final Memory receive = new Memory(RECEIVE_BYTES);
+  private final ByteBuffer received;
+  private final byte[] address = new byte[16];
+  private int sequence;
+  private boolean closed;
+
+  private SockDiagSource(int fd) {
+    this.fd = fd;
+    this.received = receive.getByteBuffer(0, RECEIVE_BYTES).order(ByteOrder.nativeOrder());
+    kernel.clear();
+    kernel.setShort(0, (short) AF_NETLINK);
+  }
+
+  /** Opens the netlink socket; throws (LastErrorException, LinkageError) where that is refused. */
+  static SockDiagSource open() {
+    int fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    try {
+      // A dump always ends with NLMSG_DONE; the timeout only stops a scan hanging on a kernel bug.
+      Memory timeval = new Memory(16);
+      timeval.setLong(0, RECEIVE_TIMEOUT_SECONDS);
+      timeval.setLong(8, 0);
+      LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeval, 16);
+      return new SockDiagSource(fd);
+    } catch (RuntimeException e) {
+      LibC.close(fd);
+      throw e;
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized List<Connection> tcp(LongFunction<Integer> ownerOf) throws IOException {
+    if (closed) {
+      throw new IOException("sock_diag source is closed");
+    }
+    List<Connection> connections = new ArrayList<>();
+    dump(AF_INET, ownerOf, connections);
+    dump(AF_INET6, ownerOf, connections);
+    return connections;
+  }
+
+  private void dump(int family, LongFunction<Integer> ownerOf, List<Connection> out)
+      throws IOException {
+    int seq = ++sequence;
+    request.clear();
+    request.setInt(0, NLMSG_HEADER + INET_DIAG_REQ_V2);
+    request.setShort(4, SOCK_DIAG_BY_FAMILY);
+    request.setShort(6, NLM_F_REQUEST_DUMP);
+    request.setInt(8, seq);
+    request.setByte(NLMSG_HEADER, (byte) family);
+    request.setByte(NLMSG_HEADER + 1, (byte) IPPROTO_TCP);
+    request.setInt(NLMSG_HEADER + 4, 0xFFFFFFFF); // idiag_states: every state
+    try {
+      LibC.sendto(fd, request, request.size(), 0, kernel, (int) kernel.size());
+      boolean done = false;
+      while (!done) {
+        int length = (int) receiveOnce();
+        if (length <= 0) {
+          throw new IOException("sock_diag dump of family " + family + " got an empty reply");
+        }
+        for (int pos = 0; pos + NLMSG_HEADER <= length && !done; ) {
+          int messageLength = received.getInt(pos);
+          if (messageLength < NLMSG_HEADER || pos + messageLength > length) {
+            throw new IOException("sock_diag reply has netlink message length " + messageLength
+                + " at offset " + pos + " of " + length + " bytes");
+          }
+          // Replies of an earlier dump abandoned on error carry an older sequence: skip them.
+          if (received.getInt(pos + 8) == seq) {
+            done = message(pos, messageLength, family, ownerOf, out);
+          }
+          pos += (messageLength + 3) & ~3; // NLMSG_ALIGN
+        }
+      }
+    } catch (LastErrorException e) {
+      throw new IOException("sock_diag dump of family " + family + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Handles one netlink message of the current dump; true when it ends the dump. */
+  private boolean message(int pos, int length, int family, LongFunction<Integer> ownerOf,
+      List<Connection> out) throws IOException {
+    int type = received.getShort(pos + 4) & 0xffff;
+    int payload = pos + NLMSG_HEADER;
+    if (type == SOCK_DIAG_BY_FAMILY) {
+      if (length >= NLMSG_HEADER + INET_DIAG_MSG) {
+        out.add(connection(payload, ownerOf));
+      }
+      return false;
+    }
+    // NLMSG_DONE may carry the dump's error; NLMSG_ERROR always does (0 is an ack).
+    int error = length >= NLMSG_HEADER + 4 ? received.getInt(payload) : 0;
+    if ((type == NLMSG_DONE || type == NLMSG_ERROR) && error < 0) {
+      throw new IOException("sock_diag dump of family " + family + " failed: errno " + -error);
+    }
+    return type == NLMSG_DONE;
+  }
+
+  private long receiveOnce() {
+    while (true) {
+      try {
+        return LibC.recv(fd, receive, RECEIVE_BYTES, 0);
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() != LibC.EINTR) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Reads one struct inet_diag_msg; its ports and addresses are in network byte order. */
+  private Connection connection(int msg, LongFunction<Integer> ownerOf) {
+    int family = received.get(msg) & 0xff;
+    int state = received.get(msg + 1) & 0xff;
+    int localPort = (received.get(msg + 4) & 0xff) << 8 | (received.get(msg + 5) & 0xff);
+    int remotePort = (received.get(msg + 6) & 0xff) << 8 | (received.get(msg + 7) & 0xff);
+    int addressLength = family == AF_INET ? 4 : 16;
+    received.get(msg + 8, address, 0, addressLength);
+    String local = IpText.of(address, 0, addressLength);
+    received.get(msg + 24, address, 0, addressLength);
+    String remote = IpText.peerInFamilyOf(local, IpText.of(address, 0, addressLength));
+    long inode = received.getInt(msg + 68) & 0xffffffffL;
+    return new Connection("tcp", local, localPort, remote, remotePort, TcpStates.name(state),
+        inode == 0 ? null : ownerOf.apply(inode), inode, NAME);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      LibC.close(fd);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.chronoscope.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.chronoscope.model.ProcessInfo;
+import io.chronoscope.model.Report;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Probe against the real kernel: this JVM must show up as ps would show it. */
+class ProbeTest {
+  private static final int OWN_PID = (int) ProcessHandle.current().pid();
+
+  private Probe probe;
+
+  @BeforeEach
+  void openProbe() {
+    probe = new Probe(new ProbeConfig(null, "probe-test", 1000, null));
+  }
+
+  @AfterEach
+  void closeProbe() {
+    probe.close();
+  }
+
+  @Test
+  void reportsThisJvmAsPsWould() {
+    Report report = probe.scan();
+
+    ProcessInfo self = find(report.processes(), OWN_PID);
+    assertThat(self.comm()).isEqualTo("java");
+    assertThat(self.cmdline()).contains("java").doesNotContain("\0");
+    assertThat(self.user()).isEqualTo(System.getProperty("user.name"));
+    assertThat(self.ppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
+    assertThat(self.startTime()).isPositive();
+    long jdkStartedAt = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
+    assertThat(self.startedAt()).isCloseTo(jdkStartedAt, within(2_000L))
+        .isLessThanOrEqualTo(report.timestamp());
+    assertThat(self.rssBytes()).isGreaterThan(16L << 20); // a JVM is never this small
+    assertThat(self.nodeId(report.hostId())).isEqualTo(
+        report.hostId() + ";" + OWN_PID + ";" + self.startTime());
+  }
+
+  @Test
+  void kernelThreadsShowCommInBrackets() {
+    ProcessInfo kthreadd = find(probe.scan().processes(), 2);
+    assertThat(kthreadd.comm()).isEqualTo("kthreadd");
+    assertThat(kthreadd.cmdline()).isEqualTo("[kthreadd]");
+    assertThat(kthreadd.user()).isEqualTo("root");
+    assertThat(kthreadd.ppid()).isZero();
+  }
+
+  @Test
+  void cpuIsZeroOnFirstSightThenMeasuredSinceThePreviousScan() {
+    Report first = probe.scan();
+    assertThat(first.processes()).allSatisfy(p -> assertThat(p.cpuPercent()).isZero());
+
+    burnCpu(300);
+    ProcessInfo self = find(probe.scan().processes(), OWN_PID);
+
+    // 300 ms of CPU in this thread alone; wall time between scans is at least as long.
+    assertThat(self.cpuPercent()).isGreaterThan(1.0).isLessThan(100.0 * 64);
+  }
+
+  @Test
+  void reportCarriesHostIdentitySequenceAndHostFacts() throws IOException {
+    Report first = probe.scan();
+    Report second = probe.scan();
+
+    String machineId = Files.readString(Path.of("/etc/machine-id")).strip();
+    assertThat(first.hostId()).isEqualTo(machineId).isEqualTo(probe.hostId());
+    assertThat(first.probeId()).isEqualTo("probe-test");
+    assertThat(second.seq()).isEqualTo(first.seq() + 1);
+    assertThat(first.intervalMs()).isEqualTo(1000);
+    assertThat(second.timestamp()).isGreaterThanOrEqualTo(first.timestamp());
+
+    assertThat(first.host().kernel()).isEqualTo(System.getProperty("os.version"));
+    assertThat(first.host().hostname())
+        .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip())
+        .isNotBlank();
+    assertThat(first.host().os()).isNotBlank().doesNotStartWith("\"");
+    assertThat(first.host().cpus()).isGreaterThanOrEqualTo(1);
+    assertThat(first.host().memoryTotalBytes())
+        .isGreaterThan(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(first.host().load1()).isGreaterThanOrEqualTo(0);
+    assertThat(first.host().addresses())
+        .noneMatch(a -> a.equals("127.0.0.1") || a.equals("::1") || a.startsWith("fe80:"));
+  }
+
+  @Test
+  void configuredHostIdWins() {
+    try (Probe named = new Probe(new ProbeConfig("host-a", null, 500, null))) {
+      Report report = named.scan();
+      assertThat(report.hostId()).isEqualTo("host-a");
+      assertThat(report.probeId()).startsWith("probe-");
+      assertThat(report.intervalMs()).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void explainsThatSockDiagIsActiveHere() {
+    List<String> lines = probe.explain();
+
+    assertThat(lines.get(0)).startsWith("socket source: sock_diag via netlink").contains("active");
+    assertThat(lines.get(1)).startsWith("/proc/net/tcp fallback not used");
+    assertThat(lines).anyMatch(l -> l.contains("/proc/PID/fd"));
+  }
+
+  @Test
+  void explainsAForcedFallback() {
+    ProbeConfig config = ProbeConfig.defaults();
+    try (Probe fallback = new Probe(config, new ProcNetSource(config.procRoot()))) {
+      assertThat(fallback.explain().get(0))
+          .startsWith("socket source: /proc/net/tcp and /proc/net/tcp6 (procfs)");
+    }
+  }
+
+  static ProcessInfo find(List<ProcessInfo> processes, int pid) {
+    return processes.stream().filter(p -> p.pid() == pid).findFirst()
+        .orElseThrow(() -> new AssertionError("pid " + pid + " not in report"));
+  }
+
+  private static void burnCpu(long millis) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long until = threads.getCurrentThreadCpuTime() + millis * 1_000_000;
+    long sink = 0;
+    while (threads.getCurrentThreadCpuTime() < until) {
+      for (int i = 0; i < 100_000; i++) {
+        sink += i ^ sink;
+      }
+    }
+    assertThat(sink).isNotEqualTo(42);
+  }
+}
