@@ -1,6 +1,7 @@
 package io.chronoscope.collector;
 
 import io.chronoscope.model.Connection;
+import io.chronoscope.model.NatFlow;
 import io.chronoscope.model.NodeIds;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
@@ -113,52 +114,46 @@ public final class WorldBuilder {
       Map<String, Long> edgeCounts, Map<String, String[]> edgeEnds) {
     Map<Integer, ProcessInfo> byPid = new HashMap<>();
     r.processes().forEach(p -> byPid.put(p.pid(), p));
-    Map<String, Integer> localListens = new HashMap<>();
-    Map<String, Integer> socketOwner = new HashMap<>();
-    for (Connection c : r.connections()) {
-      if (c.pid() == null) {
-        continue;
-      }
-      if (c.listening()) {
-        localListens.put(c.localAddress() + ":" + c.localPort(), c.pid());
-      } else {
-        socketOwner.put(tuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort()), c.pid());
-      }
-    }
+    HostSockets sockets = new HostSockets(r);
     Set<String> hostAddresses = new HashSet<>(r.host() == null ? Set.of() : r.host().addresses());
     for (Connection c : r.connections()) {
       if (c.pid() == null || c.listening() || c.remotePort() == 0 || !byPid.containsKey(c.pid())) {
         continue;
       }
+      long ns = netns(c);
       String self = byPid.get(c.pid()).nodeId(r.hostId());
-      if (listenerOf(c.localAddress(), c.localPort(), localListens) != null) {
+      if (sockets.listener(c.localAddress(), c.localPort(), ns) != null) {
         // Clients on reporting hosts draw the edge from their own socket; only outsiders are drawn here.
-        boolean localPeer = socketOwner.containsKey(
-            tuple(c.remoteAddress(), c.remotePort(), c.localAddress(), c.localPort()));
-        if (!localPeer && !isLoopback(c.remoteAddress()) && !hostAddresses.contains(c.remoteAddress())
+        boolean localPeer = sockets.peer(c) != null;
+        if (!localPeer && !isLoopback(c.remoteAddress()) && !sockets.isLocal(c.remoteAddress())
             && !reportingAddresses.contains(c.remoteAddress())) {
           addEdge(remoteNode(graph, c.remoteAddress()), self, edgeCounts, edgeEnds);
         }
         continue;
       }
-      Integer peerPid = socketOwner.get(tuple(c.remoteAddress(), c.remotePort(), c.localAddress(), c.localPort()));
-      boolean localAddress = isLoopback(c.remoteAddress()) || hostAddresses.contains(c.remoteAddress());
-      if (peerPid == null && localAddress) {
+      // Behind a DNAT (Docker -p, a ClusterIP) the server is the one that answers, not the one addressed.
+      NatFlow.Tuple answered = sockets.natReply(c);
+      String remoteAddress = answered == null ? c.remoteAddress() : answered.srcAddress();
+      int remotePort = answered == null ? c.remotePort() : answered.srcPort();
+      Integer peerPid = answered == null ? sockets.peer(c) : null;
+      boolean local = isLoopback(remoteAddress) || hostAddresses.contains(remoteAddress)
+          || sockets.isLocal(remoteAddress);
+      if (peerPid == null && local) {
         // The accepted socket may be missing (not yet accepted, or scanned a moment apart).
-        peerPid = listenerOf(c.remoteAddress(), c.remotePort(), localListens);
+        peerPid = sockets.listener(remoteAddress, remotePort, ns);
       }
       String target;
       if (peerPid != null && byPid.containsKey(peerPid)) {
         target = byPid.get(peerPid).nodeId(r.hostId());
       } else {
-        Owner owner = globalListeners.get(c.remoteAddress() + ":" + c.remotePort());
+        Owner owner = globalListeners.get(remoteAddress + ":" + remotePort);
         target = owner != null ? processIds.get(owner) : null;
-        if (target == null && localAddress) {
-          // A local peer we cannot see (another network namespace, or gone): no honest edge.
+        if (target == null && local) {
+          // A local peer we cannot see (gone, or hidden from the probe): no honest edge.
           continue;
         }
         if (target == null) {
-          target = remoteNode(graph, c.remoteAddress());
+          target = remoteNode(graph, remoteAddress);
         }
       }
       if (!target.equals(self)) {
@@ -167,16 +162,77 @@ public final class WorldBuilder {
     }
   }
 
-  /** The pid listening on address:port of this host, directly or through a wildcard listener. */
-  private static Integer listenerOf(String address, int port, Map<String, Integer> localListens) {
-    Integer pid = localListens.get(address + ":" + port);
-    if (pid == null) {
-      pid = localListens.get("0.0.0.0:" + port);
+  private static long netns(Connection c) {
+    return c.netNamespace() == null ? 0 : c.netNamespace();
+  }
+
+  /**
+   * The sockets of one host, indexed so that a far end resolves inside the right network
+   * namespace: loopback addresses are private to a namespace, bridge and host addresses are
+   * shared by the whole host.
+   */
+  private static final class HostSockets {
+    private final Map<String, Integer> listeners = new HashMap<>();
+    private final Map<String, Integer> owners = new HashMap<>();
+    private final Map<String, Long> namespaceOfAddress = new HashMap<>();
+    private final Map<String, NatFlow.Tuple> natReplies = new HashMap<>();
+
+    HostSockets(Report r) {
+      for (Connection c : r.connections()) {
+        long ns = netns(c);
+        if (!isWildcard(c.localAddress()) && !isLoopback(c.localAddress())) {
+          namespaceOfAddress.putIfAbsent(c.localAddress(), ns);
+        }
+        if (c.pid() == null) {
+          continue;
+        }
+        if (c.listening()) {
+          String key = isWildcard(c.localAddress()) ? ns + "/*" : scoped(c.localAddress(), ns);
+          listeners.put(key + ":" + c.localPort(), c.pid());
+        } else {
+          owners.put(scoped(c.localAddress(), ns) + ":" + c.localPort() + ">"
+              + scoped(c.remoteAddress(), ns) + ":" + c.remotePort(), c.pid());
+        }
+      }
+      for (NatFlow f : r.nat()) {
+        if (f.isDestinationNat()) {
+          natReplies.put(f.original().srcAddress() + ":" + f.original().srcPort() + ">"
+              + f.original().dstAddress() + ":" + f.original().dstPort(), f.reply());
+        }
+      }
     }
-    if (pid == null) {
-      pid = localListens.get(":::" + port);
+
+    /** The pid listening on address:port, directly or through a wildcard listener of the namespace owning the address. */
+    Integer listener(String address, int port, long ns) {
+      Integer pid = listeners.get(scoped(address, ns) + ":" + port);
+      if (pid != null) {
+        return pid;
+      }
+      Long owner = isLoopback(address) ? Long.valueOf(ns) : namespaceOfAddress.get(address);
+      if (owner != null) {
+        pid = listeners.get(owner + "/*:" + port);
+      }
+      return pid != null ? pid : listeners.get(ns + "/*:" + port);
     }
-    return pid;
+
+    /** The pid owning the other end of {@code c} on this host, by the reversed 4-tuple. */
+    Integer peer(Connection c) {
+      long ns = netns(c);
+      return owners.get(scoped(c.remoteAddress(), ns) + ":" + c.remotePort() + ">"
+          + scoped(c.localAddress(), ns) + ":" + c.localPort());
+    }
+
+    NatFlow.Tuple natReply(Connection c) {
+      return natReplies.get(c.localAddress() + ":" + c.localPort() + ">" + c.remoteAddress() + ":" + c.remotePort());
+    }
+
+    boolean isLocal(String address) {
+      return namespaceOfAddress.containsKey(address);
+    }
+
+    private static String scoped(String address, long ns) {
+      return isLoopback(address) ? ns + "/" + address : address;
+    }
   }
 
   private static String remoteNode(Graph.Builder graph, String address) {

@@ -2,6 +2,7 @@ package io.chronoscope.collector;
 
 import io.chronoscope.model.Connection;
 import io.chronoscope.model.HostInfo;
+import io.chronoscope.model.NatFlow;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ public final class Reports {
   private final List<String> addresses = new ArrayList<>(List.of("127.0.0.1"));
   private final List<ProcessInfo> processes = new ArrayList<>();
   private final List<Connection> connections = new ArrayList<>();
+  private final List<NatFlow> nat = new ArrayList<>();
+  private Long netns;
   private long seq;
 
   private Reports(String hostId) {
@@ -33,19 +36,36 @@ public final class Reports {
     return this;
   }
 
-  public Reports listen(int pid, String ip, int port) {
-    connections.add(new Connection("tcp", ip, port, "0.0.0.0", 0, Connection.LISTEN, pid, 0, "test"));
+  /** Sockets added after this call live in network namespace {@code inode}. */
+  public Reports inNamespace(long inode) {
+    netns = inode;
     return this;
   }
 
+  public Reports listen(int pid, String ip, int port) {
+    return socket(pid, ip, port, "0.0.0.0", 0, Connection.LISTEN);
+  }
+
   public Reports connect(int pid, String localIp, int localPort, String remoteIp, int remotePort) {
-    connections.add(new Connection("tcp", localIp, localPort, remoteIp, remotePort, "ESTABLISHED", pid, 0, "test"));
+    return socket(pid, localIp, localPort, remoteIp, remotePort, "ESTABLISHED");
+  }
+
+  private Reports socket(int pid, String localIp, int localPort, String remoteIp, int remotePort, String state) {
+    connections.add(new Connection("tcp", localIp, localPort, remoteIp, remotePort, state, pid, 0, "test",
+        netns, null, null, null, null, null, null));
+    return this;
+  }
+
+  /** A conntrack flow: the client addressed {@code dst}, {@code real} answered. */
+  public Reports dnat(String src, int srcPort, String dst, int dstPort, String real, int realPort) {
+    nat.add(new NatFlow("tcp", new NatFlow.Tuple(src, srcPort, dst, dstPort),
+        new NatFlow.Tuple(real, realPort, src, srcPort), "ESTABLISHED", null));
     return this;
   }
 
   public Report at(long timestamp) {
     return new Report(hostId, "probe-" + hostId, ++seq, timestamp, 1000,
         new HostInfo(hostId + "-name", "6.18", "Debian", addresses, 2, 1 << 30, 0.1),
-        processes, connections);
+        processes, connections, List.of(), nat);
   }
 }

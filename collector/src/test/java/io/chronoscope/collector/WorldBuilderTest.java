@@ -85,4 +85,48 @@ class WorldBuilderTest {
     assertThat(byName.edges().values()).singleElement()
         .satisfies(e -> assertThat(e.attrs()).containsEntry("connections", 2L));
   }
+
+  @Test
+  void seesThroughADnatToTheBackendThatAnswers() {
+    // curl on the host → 127.0.0.1:8080, which Docker's -p DNATs to the container at 172.17.0.2:80.
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "curl").process(20, "docker-proxy").process(30, "nginx")
+        .connect(10, "10.0.0.1", 40000, "10.0.0.1", 8080)
+        .dnat("10.0.0.1", 40000, "10.0.0.1", 8080, "172.17.0.2", 80)
+        .inNamespace(4026532999L)
+        .listen(30, "0.0.0.0", 80)
+        .connect(30, "172.17.0.2", 80, "10.0.0.1", 40000)
+        .at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(Edge.key(proc("h1", 10), proc("h1", 30)));
+  }
+
+  @Test
+  void keepsLoopbackPrivateToEachNetworkNamespace() {
+    // Two containers each talk to their own 127.0.0.1:6379; edges must not cross namespaces.
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "app-a").process(11, "redis-a").process(20, "app-b").process(21, "redis-b")
+        .inNamespace(1001).listen(11, "127.0.0.1", 6379)
+        .connect(10, "127.0.0.1", 50000, "127.0.0.1", 6379)
+        .connect(11, "127.0.0.1", 6379, "127.0.0.1", 50000)
+        .inNamespace(1002).listen(21, "127.0.0.1", 6379)
+        .connect(20, "127.0.0.1", 50000, "127.0.0.1", 6379)
+        .connect(21, "127.0.0.1", 6379, "127.0.0.1", 50000)
+        .at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(
+        Edge.key(proc("h1", 10), proc("h1", 11)), Edge.key(proc("h1", 20), proc("h1", 21)));
+  }
+
+  @Test
+  void reachesAContainerByItsBridgeAddressThroughItsWildcardListener() {
+    Graph g = builder.build(List.of(Reports.host("h1")
+        .process(10, "client").process(30, "server")
+        .inNamespace(2001).connect(10, "172.17.0.3", 41000, "172.17.0.2", 8080)
+        .inNamespace(2002).listen(30, "0.0.0.0", 8080)
+        .connect(30, "172.17.0.2", 8080, "172.17.0.9", 45000)
+        .at(1)));
+
+    assertThat(g.edges()).containsKey(Edge.key(proc("h1", 10), proc("h1", 30)));
+  }
 }
