@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * <p>Unknown runtimes: a process whose cgroup matches none of these is in a container of runtime
  * {@code unknown}, named by the last path component, when both hold: its cgroup leaf is not the
  * root and not a systemd unit or slice ({@code .service}, {@code .scope}, {@code .slice}, ...),
- * and it runs in a network namespace other than the host's (pid 1's). Either alone is common
+ * and it runs in a network namespace other than the host's (pid 1's, or the probe's own where
+ * pid 1's cannot be read). Either alone is common
  * outside containers (a cgroup made by hand for resource limits; {@code ip netns exec}), both
  * together is what every container runtime does.
  */
