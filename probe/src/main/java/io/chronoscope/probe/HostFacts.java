@@ -32,6 +32,14 @@ final class HostFacts {
   private final long memoryTotalBytes;
   private List<String> addresses;
   private long addressesReadAt;
+  // issue 3: interfaces, available memory, host CPU, load 5/15, boot time
+  private final Path meminfoFile;
+  private final Path statFile;
+  private final Long bootTimeMs;
+  private final ProcReader reader = new ProcReader(16 * 1024);
+  private List<HostInfo.NetInterface> interfaces;
+  private long cpuBusyTicks = -1;
+  private long cpuTotalTicks;
 
   HostFacts(Path procRoot) {
     this.hostnameFile = procRoot.resolve("sys/kernel/hostname");
@@ -39,6 +47,9 @@ final class HostFacts {
     this.kernel = firstLine(procRoot.resolve("sys/kernel/osrelease"));
     this.os = prettyName();
     this.memoryTotalBytes = memTotal(procRoot.resolve("meminfo"));
+    this.meminfoFile = procRoot.resolve("meminfo");
+    this.statFile = procRoot.resolve("stat");
+    this.bootTimeMs = bootTimeMs(statFile);
   }
 
   /**
@@ -63,11 +74,123 @@ final class HostFacts {
     long now = System.nanoTime();
     if (addresses == null || now - addressesReadAt > ADDRESS_REFRESH_NANOS) {
       addresses = interfaceAddresses();
+      interfaces = interfaces();
       addressesReadAt = now;
     }
+    String[] loads = firstLine(loadavgFile).split(" ");
     return new HostInfo(firstLine(hostnameFile), kernel, os, addresses,
         (int) LibC.sysconfOr(LibC.SC_NPROCESSORS_ONLN, Runtime.getRuntime().availableProcessors()),
-        memoryTotalBytes, load1());
+        memoryTotalBytes, load1(), interfaces, memAvailable(), cpuPercent(),
+        loads.length > 2 ? Double.valueOf(loads[1]) : null,
+        loads.length > 2 ? Double.valueOf(loads[2]) : null, bootTimeMs);
+  }
+
+  /**
+   * Every interface, loopback included, with all its addresses and whether it is up; sorted by
+   * name. The MAC is lower-case colon hex, null for interfaces without one (loopback, tunnels).
+   */
+  private static List<HostInfo.NetInterface> interfaces() {
+    List<HostInfo.NetInterface> found = new ArrayList<>();
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        List<String> nicAddresses = new ArrayList<>();
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          nicAddresses.add(IpText.of(address.getAddress()));
+        }
+        Collections.sort(nicAddresses);
+        byte[] mac = nic.getHardwareAddress();
+        String macText = null;
+        if (mac != null && mac.length > 0) {
+          StringBuilder text = new StringBuilder();
+          for (byte b : mac) {
+            text.append(text.length() == 0 ? "" : ":").append(String.format("%02x", b & 0xff));
+          }
+          macText = text.toString();
+        }
+        found.add(new HostInfo.NetInterface(nic.getName(), macText, nicAddresses, nic.isUp()));
+      }
+    } catch (SocketException e) {
+      throw new UncheckedIOException("cannot list network interfaces", e);
+    }
+    found.sort(java.util.Comparator.comparing(HostInfo.NetInterface::name));
+    return List.copyOf(found);
+  }
+
+  /** MemAvailable of /proc/meminfo in bytes, null on kernels before 3.14 that lack it. */
+  private Long memAvailable() {
+    Long kib = field(meminfoFile, "MemAvailable:");
+    return kib == null ? null : kib * 1024;
+  }
+
+  /**
+   * Host-wide CPU busy since the previous scan, in percent of all CPUs (0-100): the "cpu" line
+   * of /proc/stat, idle and iowait counted as not busy. Null on the first scan.
+   */
+  private Double cpuPercent() {
+    int length;
+    try {
+      length = reader.read(statFile.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + statFile, e);
+    }
+    String line = new String(reader.bytes(), 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+    int end = line.indexOf('\n');
+    String[] ticks = (end < 0 ? line : line.substring(0, end)).split(" +");
+    long total = 0;
+    long idle = 0;
+    for (int i = 1; i < ticks.length && i <= 8; i++) { // user..steal; guest is inside user
+      long value = Long.parseLong(ticks[i]);
+      total += value;
+      if (i == 4 || i == 5) {
+        idle += value;
+      }
+    }
+    long busy = total - idle;
+    Double percent = null;
+    if (cpuBusyTicks >= 0 && total > cpuTotalTicks) {
+      percent = (busy - cpuBusyTicks) * 100.0 / (total - cpuTotalTicks);
+    }
+    cpuBusyTicks = busy;
+    cpuTotalTicks = total;
+    return percent;
+  }
+
+  /** The number after {@code name} in a "Name:   123 kB" file, or null without that line. */
+  private Long field(Path file, String name) {
+    int length;
+    try {
+      length = reader.read(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    String text = new String(reader.bytes(), 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+    int at = text.indexOf(name);
+    if (at < 0) {
+      return null;
+    }
+    int pos = at + name.length();
+    while (pos < text.length() && text.charAt(pos) == ' ') {
+      pos++;
+    }
+    int start = pos;
+    while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+      pos++;
+    }
+    return pos == start ? null : Long.parseLong(text.substring(start, pos));
+  }
+
+  /** The boot time (btime of /proc/stat) as epoch ms, or null when absent. */
+  private static Long bootTimeMs(Path stat) {
+    try {
+      for (String line : Files.readAllLines(stat)) {
+        if (line.startsWith("btime ")) {
+          return Long.parseLong(line.substring(6).strip()) * 1000;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+    return null;
   }
 
   private double load1() {

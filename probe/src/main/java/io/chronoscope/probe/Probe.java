@@ -1,11 +1,13 @@
 package io.chronoscope.probe;
 
 import io.chronoscope.model.Connection;
+import io.chronoscope.model.ContainerInfo;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +29,11 @@ public final class Probe implements AutoCloseable {
   private final SocketSource sockets;
   private final List<String> explanation;
   private long seq;
+  // issue 3, processes and containers: fds/cgroup/netns/container, short-lived processes
+  private final ProcessDetails details;
+  private final CgroupStats cgroups;
+  private final ProcConnector connector;
+  private final List<String> processExplanation = new ArrayList<>();
 
   public Probe(ProbeConfig config) {
     this(config, null);
@@ -40,6 +47,10 @@ public final class Probe implements AutoCloseable {
     this.host = new HostFacts(procRoot);
     this.processes = new ProcessTable(procRoot, new UserNames(Path.of("/etc/passwd")));
     this.owners = new SocketOwners(procRoot);
+    this.details = new ProcessDetails(procRoot);
+    this.cgroups = new CgroupStats(procRoot.resolve("self/mounts"));
+    this.connector = openConnector(procRoot, details.hostNetNamespace(), processExplanation);
+    processExplanation.add(cgroups.describe());
     String ownersLine = "socket owners: every /proc/PID/fd symlink under " + procRoot
         + " is read each scan (socket inode -> pid)";
     if (sockets != null) {
@@ -78,6 +89,21 @@ public final class Probe implements AutoCloseable {
     this.explanation = List.of(why.get(0), why.get(1), ownersLine);
   }
 
+  private static ProcConnector openConnector(Path procRoot, long hostNetNamespace,
+      List<String> explanation) {
+    try {
+      ProcConnector opened =
+          ProcConnector.open(procRoot, hostNetNamespace, new UserNames(Path.of("/etc/passwd")));
+      explanation.add("short-lived processes: proc connector (NETLINK_CONNECTOR, CN_IDX_PROC)"
+          + " active: fork/exec/exit events, exit codes of processes that lived between scans");
+      return opened;
+    } catch (RuntimeException | LinkageError e) {
+      explanation.add("short-lived processes: proc connector not used, only processes alive at"
+          + " a scan are reported: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return null;
+    }
+  }
+
   private static String describe(SocketSource source) {
     return source instanceof SockDiagSource
         ? "sock_diag via netlink (NETLINK_SOCK_DIAG, AF_INET and AF_INET6)"
@@ -89,6 +115,9 @@ public final class Probe implements AutoCloseable {
     long timestamp = System.currentTimeMillis();
     List<ProcessInfo> processList = processes.scan();
     owners.scan(processes.fileHolders());
+    processList = details.complete(processList, owners,
+        connector == null ? List.of() : connector.exitedSince());
+    List<ContainerInfo> containers = cgroups.containersFromCgroups(processList);
     List<Connection> connections;
     try {
       connections = sockets.tcp(owners::pidOf);
@@ -97,12 +126,14 @@ public final class Probe implements AutoCloseable {
           + sockets.name(), e);
     }
     return new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
-        host.read(), processList, connections);
+        host.read(), processList, connections, containers, null);
   }
 
   /** Human lines saying which socket source is active and why the other one is not. */
   public List<String> explain() {
-    return explanation;
+    List<String> lines = new ArrayList<>(explanation);
+    lines.addAll(processExplanation);
+    return lines;
   }
 
   public ProbeConfig config() {
@@ -117,5 +148,8 @@ public final class Probe implements AutoCloseable {
   @Override
   public void close() {
     sockets.close();
+    if (connector != null) {
+      connector.close();
+    }
   }
 }

@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
  * @param stime     system CPU in clock ticks (field 15)
  * @param startTime start time in clock ticks since boot (field 22)
  * @param rssPages  resident set in pages (field 24)
+ * @param threads   number of threads (field 20)
  */
 record ProcStat(int pid, String comm, int ppid, long flags, long utime, long stime,
-    long startTime, long rssPages) {
+    long startTime, long rssPages, int threads) {
 
   private static final int LAST_FIELD = 24;
   private static final long PF_KTHREAD = 0x00200000;
@@ -43,6 +44,7 @@ record ProcStat(int pid, String comm, int ppid, long flags, long utime, long sti
     long stime = 0;
     long startTime = 0;
     long rssPages = 0;
+    int threads = 0;
     int pos = close + 1;
     for (int field = 3; field <= LAST_FIELD; field++) {
       while (pos < length && line[pos] == ' ') {
@@ -63,10 +65,11 @@ record ProcStat(int pid, String comm, int ppid, long flags, long utime, long sti
         case 15 -> stime = number(line, start, pos, field, length);
         case 22 -> startTime = number(line, start, pos, field, length);
         case 24 -> rssPages = number(line, start, pos, field, length);
+        case 20 -> threads = (int) number(line, start, pos, field, length);
         default -> { }
       }
     }
-    return new ProcStat(pid, comm, ppid, flags, utime, stime, startTime, rssPages);
+    return new ProcStat(pid, comm, ppid, flags, utime, stime, startTime, rssPages, threads);
   }
 
   /** Kernel threads hold no files, so nobody needs to look for their sockets. */

@@ -112,7 +112,8 @@ final class ProcessTable {
     known.readAt = readAt;
     return new ProcessInfo(pid, stat.ppid(), stat.startTime(),
         bootTimeMs + stat.startTime() * 1000 / clockTicksPerSecond, known.comm, known.cmdline,
-        known.user, cpuPercent, stat.rssPages() * pageSize);
+        known.user, cpuPercent, stat.rssPages() * pageSize, stat.threads(), null, null, null,
+        null, null, null);
   }
 
   /** Reads cmdline and user into {@code process}; false when the process is gone. */

@@ -18,6 +18,9 @@ final class SocketOwners {
 
   private final Path procRoot;
   private final Map<Long, Integer> pidByInode = new HashMap<>();
+  // open fd count per pid of the last scan, parallel arrays in the ascending order of the pids
+  private int[] countedPids = new int[0];
+  private int[] fdCounts = new int[0];
 
   SocketOwners(Path procRoot) {
     this.procRoot = procRoot;
@@ -30,11 +33,19 @@ final class SocketOwners {
    */
   void scan(int[] pids) {
     pidByInode.clear();
-    for (int p : pids) {
+    countedPids = pids;
+    if (fdCounts.length < pids.length) {
+      fdCounts = new int[pids.length];
+    }
+    for (int n = 0; n < pids.length; n++) {
+      int p = pids[n];
+      fdCounts[n] = -1;
       Integer pid = p;
       Path fdDir = procRoot.resolve(Integer.toString(p)).resolve("fd");
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+        fdCounts[n] = 0;
         for (Path fd : fds) {
+          fdCounts[n]++;
           long inode = socketInode(fd);
           if (inode > 0) {
             pidByInode.putIfAbsent(inode, pid);
@@ -49,6 +60,12 @@ final class SocketOwners {
   /** The pid holding the socket, or null when no process we can see holds it. */
   Integer pidOf(long inode) {
     return pidByInode.get(inode);
+  }
+
+  /** Open fds of {@code pid} at the last scan, or -1 when they were not readable. */
+  int openFds(int pid) {
+    int at = java.util.Arrays.binarySearch(countedPids, pid);
+    return at >= 0 ? fdCounts[at] : -1;
   }
 
   int size() {
