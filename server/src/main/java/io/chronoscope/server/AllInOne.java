@@ -6,6 +6,7 @@ import io.chronoscope.probe.ProbeConfig;
 import io.chronoscope.probe.ProbeLoop;
 import io.chronoscope.server.http.UiEndpoint;
 import io.chronoscope.server.security.AccessToken;
+import io.chronoscope.server.security.IngestToken;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.chronoscope.ui.UiServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -36,11 +37,21 @@ public final class AllInOne implements AutoCloseable {
 
   /** Everything the all-in-one needs to start; see {@link Chronoscope} for flags and env vars. */
   public record Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
-      Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui) {}
+      Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui,
+      String ingestTokenFromEnv) {
+
+    /** Without an ingest token from the environment: generated in {@code <home>/ingest-token}. */
+    public Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
+        Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui) {
+      this(port, bind, home, tokenFromEnv, retention, keyframeInterval, probeInterval, tickInterval,
+          ui, null);
+    }
+  }
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private String loginUrl;
+  private String ingestTokenSource;
   private int port;
 
   private AllInOne() {}
@@ -58,6 +69,8 @@ public final class AllInOne implements AutoCloseable {
 
   private void startAll(Settings s) {
     AccessToken token = AccessToken.load(s.tokenFromEnv(), s.home());
+    IngestToken ingestToken = IngestToken.load(s.ingestTokenFromEnv(), s.home());
+    ingestTokenSource = ingestToken.source();
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -74,7 +87,7 @@ public final class AllInOne implements AutoCloseable {
             "micronaut.server.host", s.bind(),
             "micronaut.server.max-request-size", "10MB",
             "micronaut.http.client.read-timeout", "60s"))
-        .singletons(token, clock, registry, store, collector, uiEndpoint)
+        .singletons(token, ingestToken, clock, registry, store, collector, uiEndpoint)
         .start();
     resources.push(ctx);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
@@ -117,6 +130,11 @@ public final class AllInOne implements AutoCloseable {
 
   public String loginUrl() {
     return loginUrl;
+  }
+
+  /** Where the ingest token for probes comes from: a file path or the environment variable. */
+  public String ingestTokenSource() {
+    return ingestTokenSource;
   }
 
   public int port() {

@@ -68,11 +68,18 @@ public final class Chronoscope implements Callable<Integer> {
           "Invalid value for option '--port': " + port + " is not a port (0-65535)");
     }
     AllInOne app = AllInOne.start(new AllInOne.Settings(port, bind, home,
-        System.getenv("CHRONOSCOPE_TOKEN"), retention, keyframeInterval, probeInterval, tickInterval, !noUi));
+        System.getenv("CHRONOSCOPE_TOKEN"), retention, keyframeInterval, probeInterval, tickInterval, !noUi,
+        System.getenv("CHRONOSCOPE_INGEST_TOKEN")));
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "chronoscope-shutdown"));
     System.out.println();
     System.out.println("Chronoscope is running. Open this URL to log in:");
     System.out.println("    " + app.loginUrl());
+    System.out.println();
+    // The location only: the ingest token is a secret, and start-up output ends up in logs.
+    System.out.println("Probes on other hosts send reports with the ingest token from "
+        + app.ingestTokenSource() + ":");
+    System.out.println("    java -jar chronoscope.jar probe --collector http://THIS-HOST:" + app.port()
+        + " --token <ingest token>");
     System.out.println();
     System.out.flush();
     app.awaitShutdown();

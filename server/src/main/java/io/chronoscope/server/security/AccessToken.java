@@ -34,10 +34,15 @@ public final class AccessToken {
 
   /** The token from the environment value if given, else from {@code home/token}, created if missing. */
   public static AccessToken load(String fromEnv, Path home) {
+    return load(fromEnv, home, "token");
+  }
+
+  /** The token from the environment value if given, else from {@code home/fileName}, created (mode 600) if missing. */
+  public static AccessToken load(String fromEnv, Path home, String fileName) {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return new AccessToken(fromEnv.trim());
     }
-    Path file = home.resolve("token");
+    Path file = home.resolve(fileName);
     try {
       if (Files.exists(file)) {
         return new AccessToken(Files.readString(file).trim());

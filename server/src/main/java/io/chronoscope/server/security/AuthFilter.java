@@ -26,7 +26,8 @@ import org.reactivestreams.Publisher;
  * Every request needs the token ({@code Authorization: Bearer}) or a session cookie, except the
  * health check, Prometheus metrics and the login page. Visiting any page with {@code ?token=}
  * trades the token for a session cookie and redirects to the same page without it, so the token
- * does not linger in the address bar or in history.
+ * does not linger in the address bar or in history. A probe's {@link IngestToken} opens only
+ * {@code POST /api/v1/reports}; anywhere else it gets 403.
  */
 @Filter(Filter.MATCH_ALL_PATTERN)
 @Order(Ordered.HIGHEST_PRECEDENCE + 100)
@@ -35,11 +36,16 @@ public class AuthFilter implements HttpServerFilter {
   static final Duration SESSION_LIFETIME = Duration.ofDays(7);
   private static final Set<String> OPEN_PATHS = Set.of("/health", "/metrics", "/login", "/logout");
 
+  /** The one route a probe's ingest token opens. */
+  static final String INGEST_PATH = "/api/v1/reports";
+
   private final AccessToken token;
+  private final IngestToken ingestToken;
   private final Clock clock;
 
-  public AuthFilter(AccessToken token, Clock clock) {
+  public AuthFilter(AccessToken token, IngestToken ingestToken, Clock clock) {
     this.token = token;
+    this.ingestToken = ingestToken;
     this.clock = clock;
   }
 
@@ -62,6 +68,17 @@ public class AuthFilter implements HttpServerFilter {
     if (authenticated(request)) {
       return chain.proceed(request);
     }
+    String bearer = bearer(request);
+    if (bearer != null && ingestToken.matches(bearer)) {
+      if (request.getMethod() == HttpMethod.POST && INGEST_PATH.equals(path)) {
+        return chain.proceed(request);
+      }
+      return Publishers.just(HttpResponse.status(HttpStatus.FORBIDDEN)
+          .contentType(MediaType.APPLICATION_JSON_TYPE)
+          .body(Map.of("status", 403, "error", "Forbidden",
+              "message", "this token may only send reports (POST " + INGEST_PATH + "); "
+                  + "use the API token for anything else")));
+    }
     if (path.startsWith("/api/") || !acceptsHtml(request)) {
       return Publishers.just(HttpResponse.status(HttpStatus.UNAUTHORIZED)
           .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"chronoscope\"")
@@ -80,10 +97,14 @@ public class AuthFilter implements HttpServerFilter {
         .path("/").httpOnly(true).sameSite(SameSite.Lax).maxAge(SESSION_LIFETIME);
   }
 
-  private boolean authenticated(HttpRequest<?> request) {
+  private static String bearer(HttpRequest<?> request) {
     String header = request.getHeaders().getAuthorization().orElse(null);
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        && token.matches(header.substring(7).trim())) {
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).trim() : null;
+  }
+
+  private boolean authenticated(HttpRequest<?> request) {
+    if (token.matches(bearer(request))) {
       return true;
     }
     return request.getCookies().findCookie(SESSION_COOKIE)

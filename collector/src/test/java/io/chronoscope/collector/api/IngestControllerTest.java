@@ -1,0 +1,146 @@
+package io.chronoscope.collector.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chronoscope.collector.Collector;
+import io.chronoscope.collector.Reports;
+import io.chronoscope.model.Json;
+import io.chronoscope.model.Report;
+import io.chronoscope.store.memory.MemoryTopologyStore;
+import io.chronoscope.topology.Graph;
+import io.chronoscope.topology.Views;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class IngestControllerTest {
+  private static final long NOW = Instant.parse("2026-11-23T02:00:00Z").toEpochMilli();
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static ApplicationContext ctx;
+  private static EmbeddedServer server;
+  private static MemoryTopologyStore store;
+  private static Collector collector;
+
+  @BeforeAll
+  static void start() {
+    store = new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10));
+    collector = new Collector(store, new SimpleMeterRegistry());
+    ctx = ApplicationContext.builder()
+        .properties(Map.of("micronaut.server.port", -1, "micronaut.server.max-request-size", "10MB"))
+        .singletons(store, collector, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+        .start();
+    server = ctx.getBean(EmbeddedServer.class).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    ctx.close();
+  }
+
+  private static HttpResponse<String> post(byte[] body, boolean gzip) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.getURL() + "/api/v1/reports"))
+        .header("Content-Type", "application/json");
+    if (gzip) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+        z.write(body);
+      }
+      body = out.toByteArray();
+      b.header("Content-Encoding", "gzip");
+    }
+    return http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return Json.mapper().readTree(r.body());
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong tickAt = new java.util.concurrent.atomic.AtomicLong(NOW);
+
+  private static synchronized Graph hostsAfterTick() throws Exception {
+    long at = tickAt.incrementAndGet();
+    collector.tick(at);
+    return Views.render("hosts", store.stateAt(at)).orElseThrow();
+  }
+
+  @Test
+  void acceptsAPlainReportAndTheNextTickShowsItsHost() throws Exception {
+    Report report = Reports.host("plain-host").process(10, "nginx").at(NOW);
+    HttpResponse<String> r = post(Json.mapper().writeValueAsBytes(report), false);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(json(r).get("hostId").asText()).isEqualTo("plain-host");
+    assertThat(hostsAfterTick().nodes().values()).anyMatch(n -> n.id().contains("plain-host"));
+  }
+
+  @Test
+  void acceptsAGzipReport() throws Exception {
+    Report report = Reports.host("gzip-host").process(10, "nginx").at(NOW);
+    HttpResponse<String> r = post(Json.mapper().writeValueAsBytes(report), true);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(hostsAfterTick().nodes().values()).anyMatch(n -> n.id().contains("gzip-host"));
+  }
+
+  @Test
+  void aWrongValueIs400NamingItsField() throws Exception {
+    ObjectNode report = Json.mapper().valueToTree(Reports.host("h").process(10, "nginx").at(NOW));
+    ((ObjectNode) report.get("processes").get(0)).put("pid", "not-a-number");
+    HttpResponse<String> r = post(Json.mapper().writeValueAsBytes(report), false);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("processes[0].pid");
+    assertThat(json(r).get("message").asText()).contains("processes[0].pid");
+  }
+
+  @Test
+  void brokenJsonIs400NamingWhereItBroke() throws Exception {
+    HttpResponse<String> r = post("{\"hostId\":\"h\",\"probeId\":".getBytes(), true);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("probeId");
+    assertThat(json(r).get("message").asText()).contains("line 1");
+  }
+
+  @Test
+  void aReportTheCollectorRefusesIs400NamingTheField() throws Exception {
+    ObjectNode report = Json.mapper().valueToTree(Reports.host("h").at(NOW));
+    report.put("hostId", " ");
+    HttpResponse<String> r = post(Json.mapper().writeValueAsBytes(report), false);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("hostId");
+    assertThat(json(r).get("message").asText()).contains("hostId must not be blank");
+
+    report.remove("hostId");
+    r = post(Json.mapper().writeValueAsBytes(report), false);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("hostId");
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413() throws Exception {
+    byte[] big = new byte[IngestController.MAX_BODY_BYTES + 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    big[0] = '{';
+    big[big.length - 1] = '}';
+    HttpResponse<String> r = post(big, false);
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(json(r).get("message").asText()).contains(String.valueOf(IngestController.MAX_BODY_BYTES));
+
+    HttpResponse<String> zipped = post(big, true);
+    assertThat(zipped.statusCode()).as("the limit applies after decompression").isEqualTo(413);
+  }
+}
