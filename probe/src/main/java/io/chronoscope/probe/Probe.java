@@ -3,10 +3,12 @@ package io.chronoscope.probe;
 import io.chronoscope.model.Connection;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
+import io.chronoscope.probe.docker.DockerMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Scans the host it runs on into full {@link Report}s: host facts, every process, every TCP
@@ -26,6 +28,8 @@ public final class Probe implements AutoCloseable {
   private final SocketOwners owners;
   private final SocketSource sockets;
   private final List<String> explanation;
+  /** Container names, images, ports from dockerd; kept current by its own thread. */
+  private final DockerMetadata docker = new DockerMetadata(DockerMetadata.socketFromEnvironment());
   private long seq;
 
   public Probe(ProbeConfig config) {
@@ -96,13 +100,14 @@ public final class Probe implements AutoCloseable {
       throw new UncheckedIOException("scan " + (seq + 1) + " could not list sockets from "
           + sockets.name(), e);
     }
-    return new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
+    Report report = new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
         host.read(), processList, connections);
+    return docker.enrich(report);
   }
 
   /** Human lines saying which socket source is active and why the other one is not. */
   public List<String> explain() {
-    return explanation;
+    return Stream.concat(explanation.stream(), Stream.of(docker.explain())).toList();
   }
 
   public ProbeConfig config() {
@@ -117,5 +122,6 @@ public final class Probe implements AutoCloseable {
   @Override
   public void close() {
     sockets.close();
+    docker.close();
   }
 }
