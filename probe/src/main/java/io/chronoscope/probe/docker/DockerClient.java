@@ -115,8 +115,7 @@ public final class DockerClient {
     try {
       InputStream body = send(channel, path);
       watchdog.cancel(false);
-      return new EventStream(channel,
-          Json.mapper().readerFor(JsonNode.class).readValues(body));
+      return new EventStream(channel, body);
     } catch (IOException | RuntimeException e) {
       watchdog.cancel(false);
       closeQuietly(channel);
@@ -127,16 +126,22 @@ public final class DockerClient {
   /** Docker events, one JSON object each. */
   public static final class EventStream implements AutoCloseable {
     private final SocketChannel channel;
-    private final Iterator<JsonNode> events;
+    private final InputStream body;
+    private Iterator<JsonNode> events;
 
-    EventStream(SocketChannel channel, Iterator<JsonNode> events) {
+    EventStream(SocketChannel channel, InputStream body) {
       this.channel = channel;
-      this.events = events;
+      this.body = body;
     }
 
     /** The next event; blocks until one arrives. EOFException when the daemon ends the stream. */
     public JsonNode next() throws IOException {
       try {
+        if (events == null) {
+          // Made on first use: Jackson reads the first token when the iterator is made, which
+          // would block the caller until the first event.
+          events = Json.mapper().readerFor(JsonNode.class).readValues(body);
+        }
         if (!events.hasNext()) {
           throw new EOFException("docker closed the event stream");
         }

@@ -72,7 +72,8 @@ final class DockerEngine {
 
   /** docker run -d ARGS...; returns the full container id. */
   static String runDetached(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("docker", "run", "-d"));
+    // --pull never: tests must not reach a registry, whatever the image name.
+    List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--pull", "never"));
     command.addAll(List.of(args));
     return run(command.toArray(String[]::new)).strip();
   }
