@@ -4,6 +4,7 @@ import io.chronoscope.model.Connection;
 import io.chronoscope.model.ContainerInfo;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
+import io.chronoscope.probe.docker.DockerMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ public final class Probe implements AutoCloseable {
   private final SocketOwners owners;
   private final SocketSource sockets;
   private final List<String> explanation;
+  /** Container names, images, ports from dockerd; kept current by its own thread. */
+  private final DockerMetadata docker = new DockerMetadata(DockerMetadata.socketFromEnvironment());
   private long seq;
   // issue 3, processes and containers: fds/cgroup/netns/container, short-lived processes
   private final ProcessDetails details;
@@ -125,14 +128,16 @@ public final class Probe implements AutoCloseable {
       throw new UncheckedIOException("scan " + (seq + 1) + " could not list sockets from "
           + sockets.name(), e);
     }
-    return new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
+    Report report = new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
         host.read(), processList, connections, containers, null);
+    return docker.enrich(report);
   }
 
   /** Human lines saying which socket source is active and why the other one is not. */
   public List<String> explain() {
     List<String> lines = new ArrayList<>(explanation);
     lines.addAll(processExplanation);
+    lines.add(docker.explain());
     return lines;
   }
 
@@ -151,5 +156,6 @@ public final class Probe implements AutoCloseable {
     if (connector != null) {
       connector.close();
     }
+    docker.close();
   }
 }
