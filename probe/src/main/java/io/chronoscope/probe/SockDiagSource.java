@@ -66,7 +66,8 @@ final class SockDiagSource implements SocketSource {
 
   /** Opens the netlink socket; throws (LastErrorException, LinkageError) where that is refused. */
   static SockDiagSource open() {
-    return open(null);
+    long inode = NetNamespaces.inodeOf(java.nio.file.Path.of("/proc/thread-self/ns/net"));
+    return open(inode == 0 ? null : inode);
   }
 
   /**

@@ -9,15 +9,24 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Which process holds which socket, found by reading every /proc/PID/fd symlink
- * ({@code socket:[inode]}). This is the expensive part of a tick, one readlink per open file of
- * every process, and it lives here alone so it can be made incremental later.
+ * Which process holds which socket, found by reading /proc/PID/fd symlinks
+ * ({@code socket:[inode]}). Reading every fd of every process is the expensive part of a tick,
+ * so it is incremental: a process's fds are re-read only when it is new or its open-file count
+ * (the size Linux 6.2+ reports for /proc/PID/fd) changed, and everything is re-read every
+ * {@link #FULL_EVERY} scans to catch a socket swapped for another at the same count.
  */
 final class SocketOwners {
   private static final String SOCKET_PREFIX = "socket:[";
 
   private final Path procRoot;
+  static final int FULL_EVERY = 60;
+
   private final Map<Long, Integer> pidByInode = new HashMap<>();
+  /** Per pid: open-file count when its fds were read, and the socket inodes it held then. */
+  private final Map<Integer, Held> held = new HashMap<>();
+  private int scans;
+
+  private record Held(long fdCount, long[] inodes) {}
 
   SocketOwners(Path procRoot) {
     this.procRoot = procRoot;
@@ -29,20 +38,59 @@ final class SocketOwners {
    * usually the parent that made it.
    */
   void scan(int[] pids) {
-    pidByInode.clear();
+    boolean full = scans++ % FULL_EVERY == 0;
+    boolean changed = full;
+    Map<Integer, Held> previous = new HashMap<>(held);
+    held.clear();
     for (int p : pids) {
       Integer pid = p;
       Path fdDir = procRoot.resolve(Integer.toString(p)).resolve("fd");
+      Held before = previous.remove(pid);
+      long count = fdCount(fdDir);
+      if (!full && before != null && count >= 0 && before.fdCount() == count) {
+        held.put(pid, before);
+        continue;
+      }
+      changed = true;
+      long[] inodes = new long[8];
+      int n = 0;
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
         for (Path fd : fds) {
           long inode = socketInode(fd);
           if (inode > 0) {
-            pidByInode.putIfAbsent(inode, pid);
+            if (n == inodes.length) {
+              inodes = java.util.Arrays.copyOf(inodes, n * 2);
+            }
+            inodes[n++] = inode;
           }
         }
       } catch (IOException | DirectoryIteratorException goneOrForbidden) {
         // exited since the process walk, or fds hidden from us (no CAP_SYS_PTRACE): owner unknown
       }
+      held.put(pid, new Held(count, java.util.Arrays.copyOf(inodes, n)));
+    }
+    if (changed || !previous.isEmpty()) {
+      // Rebuilt in pid order, so a socket shared over fork still goes to the lowest pid.
+      pidByInode.clear();
+      for (int p : pids) {
+        Held h = held.get(p);
+        if (h != null) {
+          Integer pid = p;
+          for (long inode : h.inodes()) {
+            pidByInode.putIfAbsent(inode, pid);
+          }
+        }
+      }
+    }
+  }
+
+  /** Open files of a process as the kernel counts them, or -1 where that is not reported. */
+  private static long fdCount(Path fdDir) {
+    try {
+      long size = Files.size(fdDir);
+      return size > 0 ? size : -1; // before 6.2 the size is 0: always re-read
+    } catch (IOException gone) {
+      return -1;
     }
   }
 

@@ -158,7 +158,10 @@ public final class ProbeScaleBenchmark {
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    // exec:java runs us inside Maven, whose java.class.path is not ours: the holder needs only
+    // the directory it was compiled into.
+    builder.environment().put("CLASSPATH", Path.of(ConnectionHolder.class.getProtectionDomain()
+        .getCodeSource().getLocation().getPath()).toString());
     return builder.start();
   }
 
