@@ -163,7 +163,8 @@ class NetworkTest {
       }
 
       assertThat(report.connections())
-          .filteredOn(c -> c.localPort() == sender.getLocalPort() && c.protocol().equals("tcp"))
+          .filteredOn(c -> c.localPort() == sender.getLocalPort()
+              && c.remotePort() == listener.getLocalPort() && c.protocol().equals("tcp"))
           .singleElement()
           .satisfies(c -> {
             assertThat(c.bytesSent()).isGreaterThanOrEqualTo(100L * 1024);
