@@ -2,6 +2,7 @@ package io.chronoscope.probe;
 
 import io.chronoscope.model.Connection;
 import io.chronoscope.model.ContainerInfo;
+import io.chronoscope.model.NatFlow;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
 import io.chronoscope.probe.docker.DockerMetadata;
@@ -37,6 +38,11 @@ public final class Probe implements AutoCloseable {
   private final CgroupStats cgroups;
   private final ProcConnector connector;
   private final List<String> processExplanation = new ArrayList<>();
+  // Issue 3, network: every net namespace, conntrack NAT and short-lived flows (null when forced
+  // to one socket source by a caller, or unavailable).
+  private NetNamespaces namespaces;
+  private ConntrackSource conntrack;
+  private final List<String> netExplanation = new ArrayList<>();
 
   public Probe(ProbeConfig config) {
     this(config, null);
@@ -88,7 +94,7 @@ public final class Probe implements AutoCloseable {
           "sock_diag via netlink not used: " + e.getClass().getSimpleName() + ": "
               + e.getMessage());
     }
-    this.sockets = chosen;
+    this.sockets = inEveryNamespace(chosen);
     this.explanation = List.of(why.get(0), why.get(1), ownersLine);
   }
 
@@ -117,7 +123,11 @@ public final class Probe implements AutoCloseable {
   public synchronized Report scan() {
     long timestamp = System.currentTimeMillis();
     List<ProcessInfo> processList = processes.scan();
-    owners.scan(processes.fileHolders());
+    int[] fileHolders = processes.fileHolders();
+    owners.scan(fileHolders);
+    if (namespaces != null) {
+      namespaces.refresh(fileHolders);
+    }
     processList = details.complete(processList, owners,
         connector == null ? List.of() : connector.exitedSince());
     List<ContainerInfo> containers = cgroups.containersFromCgroups(processList);
@@ -128,17 +138,64 @@ public final class Probe implements AutoCloseable {
       throw new UncheckedIOException("scan " + (seq + 1) + " could not list sockets from "
           + sockets.name(), e);
     }
+    List<NatFlow> nat = null;
+    if (conntrack != null) {
+      try {
+        ConntrackSource.Scan tracked = conntrack.scan(connections);
+        nat = tracked.nat();
+        if (!tracked.shortLived().isEmpty()) {
+          connections = new ArrayList<>(connections);
+          connections.addAll(tracked.shortLived());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("scan " + (seq + 1) + " could not dump conntrack", e);
+      }
+    }
     Report report = new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
-        host.read(), processList, connections, containers, null);
+        host.read(), processList, connections, containers, nat);
     return docker.enrich(report);
   }
 
   /** Human lines saying which socket source is active and why the other one is not. */
   public List<String> explain() {
     List<String> lines = new ArrayList<>(explanation);
+    if (namespaces != null) {
+      lines.add(namespaces.explain());
+    }
+    lines.addAll(netExplanation);
     lines.addAll(processExplanation);
     lines.add(docker.explain());
     return lines;
+  }
+
+  /**
+   * Issue 3: wraps the chosen host source so every network namespace is listed too (sock_diag
+   * sockets opened inside each through setns), and starts conntrack for NAT and short-lived
+   * flows. Each part that cannot start is explained, and the probe goes on without it.
+   */
+  private SocketSource inEveryNamespace(SocketSource hostSource) {
+    SocketSource result = hostSource;
+    Long hostNs = null;
+    try {
+      namespaces = new NetNamespaces(config.procRoot());
+      hostNs = namespaces.host();
+      result = new NamespacedSockets(hostSource, namespaces);
+      netExplanation.add("namespaced sockets: TCP with tcp_info and connected UDP of every"
+          + " network namespace found under " + config.procRoot() + "/*/ns/net and /run/netns");
+    } catch (RuntimeException | LinkageError e) {
+      namespaces = null;
+      netExplanation.add("other network namespaces not listed: " + e.getMessage());
+    }
+    try {
+      conntrack = ConntrackSource.open(hostNs, 60_000);
+      netExplanation.add("conntrack via ctnetlink (NETLINK_NETFILTER), active: dump of "
+          + conntrack.size() + " flows, NEW/UPDATE/DESTROY events, re-dump every 60 s; reports"
+          + " NATed flows and flows that ended between scans (source conntrack)");
+    } catch (IOException | RuntimeException | LinkageError e) {
+      netExplanation.add("conntrack not used (no NAT mapping, no short-lived fallback): "
+          + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    return result;
   }
 
   public ProbeConfig config() {
@@ -152,6 +209,9 @@ public final class Probe implements AutoCloseable {
 
   @Override
   public void close() {
+    if (conntrack != null) {
+      conntrack.close();
+    }
     sockets.close();
     if (connector != null) {
       connector.close();

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.function.LongFunction;
 
 /**
- * TCP sockets from the kernel's sock_diag netlink interface, the way ss(8) lists them: binary
- * records, no text to format or parse, so much cheaper than /proc/net/tcp on a busy host.
- * One netlink socket and one receive buffer serve every scan.
+ * TCP and connected UDP sockets from the kernel's sock_diag netlink interface, the way ss(8)
+ * lists them: binary records, no text to format or parse, so much cheaper than /proc/net/tcp on
+ * a busy host. One netlink socket and one receive buffer serve every scan. A netlink socket
+ * belongs to the network namespace it was created in, whichever thread uses it later: one source
+ * per namespace, see {@link NetNamespaces}.
  */
 final class SockDiagSource implements SocketSource {
   static final String NAME = "sock_diag";
@@ -25,6 +27,15 @@ final class SockDiagSource implements SocketSource {
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_SOCK_DIAG = 4;
   private static final int IPPROTO_TCP = 6;
+  private static final int IPPROTO_UDP = 17;
+  private static final int TCP_ESTABLISHED = 1;
+  private static final int INET_DIAG_INFO = 2;
+  private static final int RTA_HEADER = 4;
+  // struct tcp_info offsets, include/uapi/linux/tcp.h; older kernels send a shorter struct.
+  private static final int TCPI_RTT = 68;
+  private static final int TCPI_TOTAL_RETRANS = 100;
+  private static final int TCPI_BYTES_ACKED = 120;
+  private static final int TCPI_BYTES_RECEIVED = 128;
   private static final short SOCK_DIAG_BY_FAMILY = 20;
   private static final short NLM_F_REQUEST_DUMP = 0x1 | 0x300; // NLM_F_REQUEST | NLM_F_DUMP
   private static final int NLMSG_ERROR = 2;
@@ -36,6 +47,7 @@ final class SockDiagSource implements SocketSource {
   private static final int RECEIVE_TIMEOUT_SECONDS = 5;
 
   private final int fd;
+  private final Long netNamespace;
   private final Memory request = new Memory(NLMSG_HEADER + INET_DIAG_REQ_V2);
   private final Memory kernel = new Memory(12); // struct sockaddr_nl, nl_pid 0: the kernel
   private final Memory receive = new Memory(RECEIVE_BYTES);
@@ -44,8 +56,9 @@ final class SockDiagSource implements SocketSource {
   private int sequence;
   private boolean closed;
 
-  private SockDiagSource(int fd) {
+  private SockDiagSource(int fd, Long netNamespace) {
     this.fd = fd;
+    this.netNamespace = netNamespace;
     this.received = receive.getByteBuffer(0, RECEIVE_BYTES).order(ByteOrder.nativeOrder());
     kernel.clear();
     kernel.setShort(0, (short) AF_NETLINK);
@@ -53,6 +66,15 @@ final class SockDiagSource implements SocketSource {
 
   /** Opens the netlink socket; throws (LastErrorException, LinkageError) where that is refused. */
   static SockDiagSource open() {
+    long inode = NetNamespaces.inodeOf(java.nio.file.Path.of("/proc/thread-self/ns/net"));
+    return open(inode == 0 ? null : inode);
+  }
+
+  /**
+   * Opens the netlink socket in the calling thread's network namespace, whose inode
+   * ({@code netNamespace}, null when unknown) every connection it reports carries.
+   */
+  static SockDiagSource open(Long netNamespace) {
     int fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     try {
       // A dump always ends with NLMSG_DONE; the timeout only stops a scan hanging on a kernel bug.
@@ -60,7 +82,7 @@ final class SockDiagSource implements SocketSource {
       timeval.setLong(0, RECEIVE_TIMEOUT_SECONDS);
       timeval.setLong(8, 0);
       LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeval, 16);
-      return new SockDiagSource(fd);
+      return new SockDiagSource(fd, netNamespace);
     } catch (RuntimeException e) {
       LibC.close(fd);
       throw e;
@@ -78,13 +100,16 @@ final class SockDiagSource implements SocketSource {
       throw new IOException("sock_diag source is closed");
     }
     List<Connection> connections = new ArrayList<>();
-    dump(AF_INET, ownerOf, connections);
-    dump(AF_INET6, ownerOf, connections);
+    dump(AF_INET, IPPROTO_TCP, ownerOf, connections);
+    dump(AF_INET6, IPPROTO_TCP, ownerOf, connections);
+    // UDP has no connection state: only sockets connect()ed to a peer say who talks to whom.
+    dump(AF_INET, IPPROTO_UDP, ownerOf, connections);
+    dump(AF_INET6, IPPROTO_UDP, ownerOf, connections);
     return connections;
   }
 
-  private void dump(int family, LongFunction<Integer> ownerOf, List<Connection> out)
-      throws IOException {
+  private void dump(int family, int protocol, LongFunction<Integer> ownerOf,
+      List<Connection> out) throws IOException {
     int seq = ++sequence;
     request.clear();
     request.setInt(0, NLMSG_HEADER + INET_DIAG_REQ_V2);
@@ -92,8 +117,13 @@ final class SockDiagSource implements SocketSource {
     request.setShort(6, NLM_F_REQUEST_DUMP);
     request.setInt(8, seq);
     request.setByte(NLMSG_HEADER, (byte) family);
-    request.setByte(NLMSG_HEADER + 1, (byte) IPPROTO_TCP);
-    request.setInt(NLMSG_HEADER + 4, 0xFFFFFFFF); // idiag_states: every state
+    request.setByte(NLMSG_HEADER + 1, (byte) protocol);
+    if (protocol == IPPROTO_TCP) {
+      request.setByte(NLMSG_HEADER + 2, (byte) (1 << (INET_DIAG_INFO - 1))); // idiag_ext
+      request.setInt(NLMSG_HEADER + 4, 0xFFFFFFFF); // idiag_states: every state
+    } else {
+      request.setInt(NLMSG_HEADER + 4, 1 << TCP_ESTABLISHED); // connected UDP sockets only
+    }
     try {
       LibC.sendto(fd, request, request.size(), 0, kernel, (int) kernel.size());
       boolean done = false;
@@ -110,7 +140,7 @@ final class SockDiagSource implements SocketSource {
           }
           // Replies of an earlier dump abandoned on error carry an older sequence: skip them.
           if (received.getInt(pos + 8) == seq) {
-            done = message(pos, messageLength, family, ownerOf, out);
+            done = message(pos, messageLength, family, protocol, ownerOf, out);
           }
           pos += (messageLength + 3) & ~3; // NLMSG_ALIGN
         }
@@ -121,13 +151,16 @@ final class SockDiagSource implements SocketSource {
   }
 
   /** Handles one netlink message of the current dump; true when it ends the dump. */
-  private boolean message(int pos, int length, int family, LongFunction<Integer> ownerOf,
-      List<Connection> out) throws IOException {
+  private boolean message(int pos, int length, int family, int protocol,
+      LongFunction<Integer> ownerOf, List<Connection> out) throws IOException {
     int type = received.getShort(pos + 4) & 0xffff;
     int payload = pos + NLMSG_HEADER;
     if (type == SOCK_DIAG_BY_FAMILY) {
       if (length >= NLMSG_HEADER + INET_DIAG_MSG) {
-        out.add(connection(payload, ownerOf));
+        Connection c = connection(payload, length - NLMSG_HEADER, protocol, ownerOf);
+        if (c != null) {
+          out.add(c);
+        }
       }
       return false;
     }
@@ -151,20 +184,60 @@ final class SockDiagSource implements SocketSource {
     }
   }
 
-  /** Reads one struct inet_diag_msg; its ports and addresses are in network byte order. */
-  private Connection connection(int msg, LongFunction<Integer> ownerOf) {
+  /**
+   * Reads one struct inet_diag_msg and its tcp_info attribute; ports and addresses are in network
+   * byte order. Null for a UDP socket without a peer.
+   */
+  private Connection connection(int msg, int length, int protocol,
+      LongFunction<Integer> ownerOf) {
     int family = received.get(msg) & 0xff;
     int state = received.get(msg + 1) & 0xff;
     int localPort = (received.get(msg + 4) & 0xff) << 8 | (received.get(msg + 5) & 0xff);
     int remotePort = (received.get(msg + 6) & 0xff) << 8 | (received.get(msg + 7) & 0xff);
+    if (protocol == IPPROTO_UDP && remotePort == 0) {
+      return null;
+    }
     int addressLength = family == AF_INET ? 4 : 16;
     received.get(msg + 8, address, 0, addressLength);
     String local = IpText.of(address, 0, addressLength);
     received.get(msg + 24, address, 0, addressLength);
     String remote = IpText.peerInFamilyOf(local, IpText.of(address, 0, addressLength));
     long inode = received.getInt(msg + 68) & 0xffffffffL;
+    Integer pid = inode == 0 ? null : ownerOf.apply(inode);
+    if (protocol == IPPROTO_UDP) {
+      return new Connection("udp", local, localPort, remote, remotePort, TcpStates.name(state),
+          pid, inode, NAME, netNamespace, null, null, null, null, null, null);
+    }
+    int info = tcpInfo(msg, length);
+    int infoLength = info < 0 ? 0 : (received.getShort(info - RTA_HEADER) & 0xffff) - RTA_HEADER;
     return new Connection("tcp", local, localPort, remote, remotePort, TcpStates.name(state),
-        inode == 0 ? null : ownerOf.apply(inode), inode, NAME);
+        pid, inode, NAME, netNamespace,
+        infoLength >= TCPI_BYTES_ACKED + 8 ? received.getLong(info + TCPI_BYTES_ACKED) : null,
+        infoLength >= TCPI_BYTES_RECEIVED + 8
+            ? received.getLong(info + TCPI_BYTES_RECEIVED) : null,
+        infoLength >= TCPI_RTT + 4 ? received.getInt(info + TCPI_RTT) & 0xffffffffL : null,
+        infoLength >= TCPI_TOTAL_RETRANS + 4
+            ? received.getInt(info + TCPI_TOTAL_RETRANS) & 0xffffffffL : null,
+        null, null);
+  }
+
+  /**
+   * Offset of the INET_DIAG_INFO payload (struct tcp_info) among the rtattrs after the 72-byte
+   * inet_diag_msg, or -1: listening and TIME_WAIT sockets carry none.
+   */
+  private int tcpInfo(int msg, int length) {
+    int end = msg + length;
+    for (int pos = msg + INET_DIAG_MSG; pos + RTA_HEADER <= end; ) {
+      int rtaLength = received.getShort(pos) & 0xffff;
+      if (rtaLength < RTA_HEADER || pos + rtaLength > end) {
+        return -1;
+      }
+      if ((received.getShort(pos + 2) & 0xffff) == INET_DIAG_INFO) {
+        return pos + RTA_HEADER;
+      }
+      pos += (rtaLength + 3) & ~3; // RTA_ALIGN
+    }
+    return -1;
   }
 
   @Override

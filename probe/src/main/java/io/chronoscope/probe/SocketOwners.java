@@ -9,18 +9,25 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Which process holds which socket, found by reading every /proc/PID/fd symlink
- * ({@code socket:[inode]}). This is the expensive part of a tick, one readlink per open file of
- * every process, and it lives here alone so it can be made incremental later.
+ * Which process holds which socket, found by reading /proc/PID/fd symlinks
+ * ({@code socket:[inode]}). Reading every fd of every process is the expensive part of a tick,
+ * so it is incremental: a process's fds are re-read only when it is new or its open-file count
+ * (the size Linux 6.2+ reports for /proc/PID/fd) changed, and everything is re-read every
+ * {@link #FULL_EVERY} scans to catch a socket swapped for another at the same count.
  */
 final class SocketOwners {
   private static final String SOCKET_PREFIX = "socket:[";
 
   private final Path procRoot;
+  static final int FULL_EVERY = 60;
+
   private final Map<Long, Integer> pidByInode = new HashMap<>();
-  // open fd count per pid of the last scan, parallel arrays in the ascending order of the pids
-  private int[] countedPids = new int[0];
-  private int[] fdCounts = new int[0];
+  /** Per pid: open-file count when its fds were read, and the socket inodes it held then. */
+  private final Map<Integer, Held> held = new HashMap<>();
+  private int scans;
+
+  /** {@code openFds} is the kernel's count when reported, else the entries counted while reading. */
+  private record Held(long fdCount, long[] inodes, int openFds) {}
 
   SocketOwners(Path procRoot) {
     this.procRoot = procRoot;
@@ -32,40 +39,74 @@ final class SocketOwners {
    * usually the parent that made it.
    */
   void scan(int[] pids) {
-    pidByInode.clear();
-    countedPids = pids;
-    if (fdCounts.length < pids.length) {
-      fdCounts = new int[pids.length];
-    }
-    for (int n = 0; n < pids.length; n++) {
-      int p = pids[n];
-      fdCounts[n] = -1;
+    boolean full = scans++ % FULL_EVERY == 0;
+    boolean changed = full;
+    Map<Integer, Held> previous = new HashMap<>(held);
+    held.clear();
+    for (int p : pids) {
       Integer pid = p;
       Path fdDir = procRoot.resolve(Integer.toString(p)).resolve("fd");
+      Held before = previous.remove(pid);
+      long count = fdCount(fdDir);
+      if (!full && before != null && count >= 0 && before.fdCount() == count) {
+        held.put(pid, before);
+        continue;
+      }
+      changed = true;
+      long[] inodes = new long[8];
+      int n = 0;
+      int entries = -1;
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
-        fdCounts[n] = 0;
+        entries = 0;
         for (Path fd : fds) {
-          fdCounts[n]++;
+          entries++;
           long inode = socketInode(fd);
           if (inode > 0) {
-            pidByInode.putIfAbsent(inode, pid);
+            if (n == inodes.length) {
+              inodes = java.util.Arrays.copyOf(inodes, n * 2);
+            }
+            inodes[n++] = inode;
           }
         }
       } catch (IOException | DirectoryIteratorException goneOrForbidden) {
         // exited since the process walk, or fds hidden from us (no CAP_SYS_PTRACE): owner unknown
       }
+      held.put(pid, new Held(count, java.util.Arrays.copyOf(inodes, n), count >= 0 ? (int) count : entries));
     }
+    if (changed || !previous.isEmpty()) {
+      // Rebuilt in pid order, so a socket shared over fork still goes to the lowest pid.
+      pidByInode.clear();
+      for (int p : pids) {
+        Held h = held.get(p);
+        if (h != null) {
+          Integer pid = p;
+          for (long inode : h.inodes()) {
+            pidByInode.putIfAbsent(inode, pid);
+          }
+        }
+      }
+    }
+  }
+
+  /** Open files of a process as the kernel counts them, or -1 where that is not reported. */
+  private static long fdCount(Path fdDir) {
+    try {
+      long size = Files.size(fdDir);
+      return size > 0 ? size : -1; // before 6.2 the size is 0: always re-read
+    } catch (IOException gone) {
+      return -1;
+    }
+  }
+
+  /** Open files of {@code pid} at the last scan, or -1 when unknown (exited, or fds hidden). */
+  int openFds(int pid) {
+    Held h = held.get(pid);
+    return h == null ? -1 : h.openFds();
   }
 
   /** The pid holding the socket, or null when no process we can see holds it. */
   Integer pidOf(long inode) {
     return pidByInode.get(inode);
-  }
-
-  /** Open fds of {@code pid} at the last scan, or -1 when they were not readable. */
-  int openFds(int pid) {
-    int at = java.util.Arrays.binarySearch(countedPids, pid);
-    return at >= 0 ? fdCounts[at] : -1;
   }
 
   int size() {

@@ -1,0 +1,63 @@
+package io.chronoscope.probe;
+
+import io.chronoscope.model.Connection;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * The sockets of every network namespace on the host: the probe's own through {@code host}, the
+ * others through the sock_diag sockets {@link NetNamespaces} opened inside them. Every
+ * connection carries its namespace's inode, since 127.0.0.1:80 in two namespaces are two
+ * different endpoints. Socket owners stay global: /proc/PID/fd shows sockets of any namespace.
+ */
+final class NamespacedSockets implements SocketSource {
+  private final SocketSource host;
+  private final NetNamespaces namespaces;
+
+  NamespacedSockets(SocketSource host, NetNamespaces namespaces) {
+    this.host = host;
+    this.namespaces = namespaces;
+  }
+
+  SocketSource host() {
+    return host;
+  }
+
+  @Override
+  public String name() {
+    return host.name();
+  }
+
+  @Override
+  public List<Connection> tcp(LongFunction<Integer> ownerOf) throws IOException {
+    List<Connection> all = new ArrayList<>();
+    Long hostNs = namespaces.host();
+    for (Connection c : host.tcp(ownerOf)) {
+      all.add(c.netNamespace() != null ? c : withNamespace(c, hostNs));
+    }
+    Map<Long, SockDiagSource> others = namespaces.others();
+    for (Long inode : NetNamespaces.sorted(others.keySet())) {
+      try {
+        all.addAll(others.get(inode).tcp(ownerOf));
+      } catch (IOException closedMeanwhile) {
+        // the namespace went away during this scan: its sockets went with it
+      }
+    }
+    return all;
+  }
+
+  private static Connection withNamespace(Connection c, Long netNamespace) {
+    return new Connection(c.protocol(), c.localAddress(), c.localPort(), c.remoteAddress(),
+        c.remotePort(), c.state(), c.pid(), c.inode(), c.source(), netNamespace, c.bytesSent(),
+        c.bytesReceived(), c.rttMicros(), c.retransmits(), c.openedAt(), c.closedAt());
+  }
+
+  @Override
+  public void close() {
+    namespaces.close();
+    host.close();
+  }
+}
