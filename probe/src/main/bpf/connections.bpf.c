@@ -33,12 +33,21 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* What is known of a socket between its first interesting transition and CLOSE. */
+/*
+ * What is known of a socket between its first interesting transition and CLOSE. The addresses
+ * and ports are taken at ESTABLISHED because by the time the tracepoint reports CLOSE the kernel
+ * has already released the local port (inet_num is 0) and may have reset the source address.
+ */
 struct lifetime {
 	__u64 established_ns; /* 0 until the socket reaches ESTABLISHED */
 	__u32 pid;            /* tgid of the owner, 0 until seen in the owner's system call */
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
 	__u8 passive;         /* 1 when it was accepted (came from SYN_RECV) */
-	__u8 pad[3];
+	__u8 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
 	char comm[TASK_COMM_LEN];
 };
 
@@ -46,8 +55,8 @@ struct lifetime {
 struct event {
 	__u64 established_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 closed_ns;
-	__u64 bytes_acked;    /* sent and acknowledged by the peer */
-	__u64 bytes_received;
+	__u64 bytes_acked;    /* sent and acknowledged by the peer; like tcp_info, in sequence */
+	__u64 bytes_received; /* space, so SYN and FIN count one byte each */
 	__u32 pid;            /* 0 when unknown */
 	__u32 netns;          /* network namespace inode */
 	__u16 family;         /* AF_INET or AF_INET6 */
@@ -79,6 +88,20 @@ static __always_inline void take_owner(struct lifetime *life)
 	bpf_get_current_comm(life->comm, sizeof(life->comm));
 }
 
+static __always_inline void take_tuple(struct lifetime *life, const struct sock *sk)
+{
+	life->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	life->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	life->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (life->family == AF_INET) {
+		bpf_core_read(life->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(life->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(life->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(life->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_state, const struct sock *sk, int oldstate, int newstate)
 {
@@ -96,10 +119,12 @@ int BPF_PROG(on_state, const struct sock *sk, int oldstate, int newstate)
 	if (newstate == TCP_ESTABLISHED) {
 		if (life) {
 			life->established_ns = bpf_ktime_get_ns();
+			take_tuple(life, sk);
 		} else {
 			struct lifetime fresh = {};
 			fresh.established_ns = bpf_ktime_get_ns();
 			fresh.passive = oldstate == TCP_SYN_RECV;
+			take_tuple(&fresh, sk);
 			bpf_map_update_elem(&lifetimes, &key, &fresh, BPF_ANY);
 		}
 		return 0;
@@ -133,19 +158,12 @@ int BPF_PROG(on_state, const struct sock *sk, int oldstate, int newstate)
 	e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->family = life->family;
+	e->sport = life->sport;
+	e->dport = life->dport;
 	e->oldstate = oldstate;
-	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
-	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
-	if (e->family == AF_INET) {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_daddr);
-	} else if (e->family == AF_INET6) {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	__builtin_memcpy(e->saddr, life->saddr, sizeof(e->saddr));
+	__builtin_memcpy(e->daddr, life->daddr, sizeof(e->daddr));
 	bpf_ringbuf_submit(e, 0);
 	bpf_map_delete_elem(&lifetimes, &key);
 	return 0;

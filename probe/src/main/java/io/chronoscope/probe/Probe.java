@@ -27,6 +27,11 @@ public final class Probe implements AutoCloseable {
   private final SocketSource sockets;
   private final List<String> explanation;
   private long seq;
+  // eBPF short-lived connections (issue 3)
+  private static final java.util.concurrent.atomic.AtomicBoolean EBPF_UNAVAILABLE_LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final EbpfConnectionTracer ebpf; // null when eBPF cannot load; ebpfLine says why
+  private final String ebpfLine;
 
   public Probe(ProbeConfig config) {
     this(config, null);
@@ -42,6 +47,21 @@ public final class Probe implements AutoCloseable {
     this.owners = new SocketOwners(procRoot);
     String ownersLine = "socket owners: every /proc/PID/fd symlink under " + procRoot
         + " is read each scan (socket inode -> pid)";
+    // eBPF short-lived connections (issue 3): optional, the probe works without it.
+    EbpfConnectionTracer tracer = null;
+    String tracerLine;
+    try {
+      tracer = EbpfConnectionTracer.start();
+      tracerLine = "ebpf: active: " + tracer.describe();
+    } catch (EbpfConnectionTracer.Unavailable e) {
+      tracerLine = "ebpf: not active: " + e.getMessage()
+          + "; using conntrack events and polling instead";
+      if (!EBPF_UNAVAILABLE_LOGGED.getAndSet(true)) {
+        System.getLogger(Probe.class.getName()).log(System.Logger.Level.WARNING, tracerLine);
+      }
+    }
+    this.ebpf = tracer;
+    this.ebpfLine = tracerLine;
     if (sockets != null) {
       this.sockets = sockets;
       this.explanation = List.of(
@@ -96,13 +116,19 @@ public final class Probe implements AutoCloseable {
       throw new UncheckedIOException("scan " + (seq + 1) + " could not list sockets from "
           + sockets.name(), e);
     }
+    if (ebpf != null) { // connections that opened and closed since the previous scan
+      connections = new java.util.ArrayList<>(connections);
+      connections.addAll(ebpf.drainClosed());
+    }
     return new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
         host.read(), processList, connections);
   }
 
-  /** Human lines saying which socket source is active and why the other one is not. */
+  /** Human lines saying which sources are active and why the others are not. */
   public List<String> explain() {
-    return explanation;
+    List<String> lines = new java.util.ArrayList<>(explanation);
+    lines.add(ebpf != null ? "ebpf: active: " + ebpf.describe() : ebpfLine);
+    return List.copyOf(lines);
   }
 
   public ProbeConfig config() {
@@ -116,6 +142,9 @@ public final class Probe implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ebpf != null) {
+      ebpf.close();
+    }
     sockets.close();
   }
 }

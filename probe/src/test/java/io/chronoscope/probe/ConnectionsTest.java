@@ -48,7 +48,8 @@ class ConnectionsTest {
 
     List<Connection> connections = scan(source).connections();
 
-    assertThat(connections).allSatisfy(c -> {
+    assertThat(connections).filteredOn(c -> !c.source().equals(EbpfConnectionTracer.NAME))
+        .allSatisfy(c -> { // eBPF adds connections closed anywhere on the host meanwhile
       assertThat(c.source()).isEqualTo(source);
       assertThat(c.protocol()).isEqualTo("tcp");
     });
