@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import io.chronoscope.model.Connection;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,12 +131,13 @@ final class EbpfConnectionTracer implements AutoCloseable {
       throw new Unavailable("libbpf.so.1 cannot be loaded (Debian package libbpf1): "
           + e.getMessage());
     }
+    LibbpfMessages.install(bpf);
     Memory elf = new Memory(bytes.length);
     elf.write(0, bytes, 0, bytes.length);
     Pointer object = bpf.bpf_object__open_mem(elf, bytes.length, null);
     if (object == null) {
       throw new Unavailable("bpf_object__open_mem of " + resource + " failed: "
-          + message(bpf, Native.getLastError()));
+          + message(bpf, Native.getLastError()) + LibbpfMessages.lastWarning());
     }
     int loaded = bpf.bpf_object__load(object);
     if (loaded < 0) {
@@ -143,7 +145,7 @@ final class EbpfConnectionTracer implements AutoCloseable {
       String hint = loaded == -1 || loaded == -13
           ? " (loading BPF needs root, or CAP_BPF with CAP_PERFMON)" : "";
       throw new Unavailable("bpf_object__load of " + resource + " failed: "
-          + message(bpf, loaded) + hint);
+          + message(bpf, loaded) + hint + LibbpfMessages.lastWarning());
     }
     Pointer program = bpf.bpf_object__find_program_by_name(object, PROGRAM);
     if (program == null) {
@@ -155,12 +157,60 @@ final class EbpfConnectionTracer implements AutoCloseable {
       int errno = Native.getLastError();
       bpf.bpf_object__close(object);
       throw new Unavailable("bpf_program__attach of tp_btf/inet_sock_set_state failed: "
-          + message(bpf, errno));
+          + message(bpf, errno) + LibbpfMessages.lastWarning());
     }
     try {
       return new EbpfConnectionTracer(bpf, object, link, elf);
     } catch (IllegalStateException e) {
       throw new Unavailable(e.getMessage());
+    }
+  }
+
+  /**
+   * libbpf's own messages go to the System.Logger at DEBUG instead of stderr, so the probe says
+   * why eBPF is off once, in one line; the last warning is kept for that line.
+   */
+  private static final class LibbpfMessages {
+    private static final System.Logger LOG = System.getLogger("io.chronoscope.probe.libbpf");
+    private static Libbpf.PrintCallback installed; // held: JNA must not let the GC free it
+    private static volatile String lastWarning;
+
+    static synchronized void install(Libbpf bpf) {
+      if (installed != null) {
+        return;
+      }
+      Libbpf.Formatter libc;
+      try {
+        libc = Native.load(Platform.C_LIBRARY_NAME, Libbpf.Formatter.class);
+      } catch (UnsatisfiedLinkError e) {
+        return; // libbpf keeps printing to stderr: noisier, not wrong
+      }
+      installed = (level, format, args) -> {
+        byte[] buf = new byte[1024];
+        libc.vsnprintf(buf, buf.length, format, args);
+        int end = 0;
+        while (end < buf.length && buf[end] != 0) {
+          end++;
+        }
+        String text = new String(buf, 0, end, StandardCharsets.UTF_8).strip();
+        if (text.startsWith("libbpf: ")) {
+          text = text.substring("libbpf: ".length());
+        }
+        // "failed to load object" only repeats that loading failed; keep the cause before it.
+        if (level == Libbpf.LIBBPF_WARN && !text.startsWith("failed to load object")) {
+          lastWarning = text;
+        }
+        LOG.log(System.Logger.Level.DEBUG, text);
+        return 0;
+      };
+      bpf.libbpf_set_print(installed);
+    }
+
+    /** "; libbpf said: ..." with its last warning, or nothing. */
+    static String lastWarning() {
+      String warning = lastWarning;
+      lastWarning = null;
+      return warning == null ? "" : "; libbpf said: " + warning;
     }
   }
 
@@ -171,7 +221,7 @@ final class EbpfConnectionTracer implements AutoCloseable {
     while (end < buf.length && buf[end] != 0) {
       end++;
     }
-    return new String(buf, 0, end, java.nio.charset.StandardCharsets.UTF_8) + " (errno "
+    return new String(buf, 0, end, StandardCharsets.UTF_8) + " (errno "
         + Math.abs(error) + ")";
   }
 

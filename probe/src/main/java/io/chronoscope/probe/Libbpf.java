@@ -23,6 +23,24 @@ interface Libbpf extends Library {
     int invoke(Pointer ctx, Pointer data, long size);
   }
 
+  /**
+   * {@code int (*libbpf_print_fn_t)(enum libbpf_print_level level, const char *fmt, va_list ap)};
+   * va_list reaches the callback as a pointer on x86-64 and arm64 alike.
+   */
+  interface PrintCallback extends Callback {
+    int invoke(int level, String format, Pointer args);
+  }
+
+  /** The part of libc that formats libbpf's messages. */
+  interface Formatter extends Library {
+    int vsnprintf(byte[] buf, long size, String format, Pointer args);
+  }
+
+  int LIBBPF_WARN = 0;
+
+  /** Routes libbpf's messages (stderr by default) to fn; returns the previous one. */
+  Pointer libbpf_set_print(PrintCallback fn);
+
   String libbpf_version_string();
 
   /** Writes a message for a libbpf or errno error code (positive or negative) into buf. */
