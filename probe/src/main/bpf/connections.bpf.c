@@ -68,6 +68,7 @@ struct event {
 	__u8 daddr[16];
 	char comm[TASK_COMM_LEN];
 };
+_Static_assert(sizeof(struct event) == 96, "ConnectionEvent.SIZE in Java must match");
 
 /* LRU so a socket whose CLOSE we never see (tracer started mid-life, map full) cannot leak. */
 struct {
