@@ -43,6 +43,11 @@ public final class Probe implements AutoCloseable {
   private NetNamespaces namespaces;
   private ConntrackSource conntrack;
   private final List<String> netExplanation = new ArrayList<>();
+  // eBPF short-lived connections (issue 3)
+  private static final java.util.concurrent.atomic.AtomicBoolean EBPF_UNAVAILABLE_LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final EbpfConnectionTracer ebpf; // null when eBPF cannot load; ebpfLine says why
+  private final String ebpfLine;
 
   public Probe(ProbeConfig config) {
     this(config, null);
@@ -62,6 +67,21 @@ public final class Probe implements AutoCloseable {
     processExplanation.add(cgroups.describe());
     String ownersLine = "socket owners: every /proc/PID/fd symlink under " + procRoot
         + " is read each scan (socket inode -> pid)";
+    // eBPF short-lived connections (issue 3): optional, the probe works without it.
+    EbpfConnectionTracer tracer = null;
+    String tracerLine;
+    try {
+      tracer = EbpfConnectionTracer.start();
+      tracerLine = "ebpf: active: " + tracer.describe();
+    } catch (EbpfConnectionTracer.Unavailable e) {
+      tracerLine = "ebpf: not active: " + e.getMessage()
+          + "; using conntrack events and polling instead";
+      if (!EBPF_UNAVAILABLE_LOGGED.getAndSet(true)) {
+        System.getLogger(Probe.class.getName()).log(System.Logger.Level.WARNING, tracerLine);
+      }
+    }
+    this.ebpf = tracer;
+    this.ebpfLine = tracerLine;
     if (sockets != null) {
       this.sockets = sockets;
       this.explanation = List.of(
@@ -143,7 +163,8 @@ public final class Probe implements AutoCloseable {
       try {
         ConntrackSource.Scan tracked = conntrack.scan(connections);
         nat = tracked.nat();
-        if (!tracked.shortLived().isEmpty()) {
+        // Conntrack's short-lived flows are the fallback; eBPF sees the same ones with their pids.
+        if (ebpf == null && !tracked.shortLived().isEmpty()) {
           connections = new ArrayList<>(connections);
           connections.addAll(tracked.shortLived());
         }
@@ -151,14 +172,19 @@ public final class Probe implements AutoCloseable {
         throw new UncheckedIOException("scan " + (seq + 1) + " could not dump conntrack", e);
       }
     }
+    if (ebpf != null) { // connections that closed since the previous scan
+      connections = new ArrayList<>(connections);
+      connections.addAll(ebpf.drainClosed());
+    }
     Report report = new Report(hostId, config.probeId(), ++seq, timestamp, config.intervalMs(),
         host.read(), processList, connections, containers, nat);
     return docker.enrich(report);
   }
 
-  /** Human lines saying which socket source is active and why the other one is not. */
+  /** Human lines saying which sources are active and why the others are not. */
   public List<String> explain() {
     List<String> lines = new ArrayList<>(explanation);
+    lines.add(ebpf != null ? "ebpf: active: " + ebpf.describe() : ebpfLine);
     if (namespaces != null) {
       lines.add(namespaces.explain());
     }
@@ -209,6 +235,9 @@ public final class Probe implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ebpf != null) {
+      ebpf.close();
+    }
     if (conntrack != null) {
       conntrack.close();
     }

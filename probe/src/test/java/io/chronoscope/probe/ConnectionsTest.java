@@ -48,8 +48,9 @@ class ConnectionsTest {
 
     List<Connection> connections = scan(source).connections();
 
-    assertThat(connections).filteredOn(c -> !c.source().equals(ConntrackSource.NAME))
-        .allSatisfy(c -> {
+    assertThat(connections)
+        .filteredOn(c -> !c.source().equals(ConntrackSource.NAME) && !c.source().equals(EbpfConnectionTracer.NAME))
+        .allSatisfy(c -> { // eBPF and conntrack add connections closed anywhere on the host meanwhile
           assertThat(c.source()).isEqualTo(source);
           assertThat(c.protocol()).isIn("tcp", "udp"); // sock_diag lists connected UDP too
         });
