@@ -35,6 +35,7 @@ final class EbpfConnectionTracer implements AutoCloseable {
   private static final String PROGRAM = "on_state";
   private static final String RING = "events";
   private static final int POLL_MS = 100;
+  private static final long DRAIN_WAIT_MS = 3 * POLL_MS;
   /** Events kept between two drains; beyond it the oldest are lost, counted in dropped. */
   private static final int QUEUE_LIMIT = 100_000;
 
@@ -238,13 +239,21 @@ final class EbpfConnectionTracer implements AutoCloseable {
    * the result, not the next one.
    */
   List<Connection> drainClosed() {
-    consumer.lock();
+    // Bounded wait: a scan must never hang on the poller; what it misses, the next scan gets.
+    boolean locked = false;
     try {
-      if (!closing) {
-        bpf.ring_buffer__consume(ring);
+      locked = consumer.tryLock(DRAIN_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (locked) {
+      try {
+        if (!closing) {
+          bpf.ring_buffer__consume(ring);
+        }
+      } finally {
+        consumer.unlock();
       }
-    } finally {
-      consumer.unlock();
     }
     long offset = Clocks.epochMinusMonotonicNs();
     List<Connection> closed = new ArrayList<>();
@@ -304,9 +313,15 @@ final class EbpfConnectionTracer implements AutoCloseable {
     }
     closing = true;
     try {
-      poller.join();
+      poller.join(2_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (poller.isAlive()) {
+      // Freeing the ring under a poll still in the kernel would crash the JVM; leaking it is safe.
+      System.getLogger(EbpfConnectionTracer.class.getName()).log(System.Logger.Level.WARNING,
+          "eBPF ring buffer poller did not stop within 2 s; leaving the ring buffer allocated");
+      return;
     }
     consumer.lock();
     try {

@@ -71,6 +71,9 @@ public final class Probe implements AutoCloseable {
     EbpfConnectionTracer tracer = null;
     String tracerLine;
     try {
+      if (!config.ebpf()) {
+        throw new EbpfConnectionTracer.Unavailable("turned off by configuration (--no-ebpf)");
+      }
       tracer = EbpfConnectionTracer.start();
       tracerLine = "ebpf: active: " + tracer.describe();
     } catch (EbpfConnectionTracer.Unavailable e) {

@@ -12,8 +12,11 @@ import java.util.UUID;
  * @param intervalMs scan interval in milliseconds, more than 0
  * @param procRoot   where procfs is mounted; null means /proc. Tests and probes running in a
  *                   container with the host's /proc mounted elsewhere set it
+ * @param ebpf       try the eBPF tracer for short-lived connections; false uses conntrack events
+ *                   and polling only (for kernels where loading BPF is unwelcome)
  */
-public record ProbeConfig(String hostId, String probeId, long intervalMs, Path procRoot) {
+public record ProbeConfig(String hostId, String probeId, long intervalMs, Path procRoot,
+    boolean ebpf) {
   public static final long DEFAULT_INTERVAL_MS = 1000;
   public static final Path DEFAULT_PROC_ROOT = Path.of("/proc");
 
@@ -33,12 +36,21 @@ public record ProbeConfig(String hostId, String probeId, long intervalMs, Path p
     procRoot = procRoot == null ? DEFAULT_PROC_ROOT : procRoot;
   }
 
+  /** With eBPF on. */
+  public ProbeConfig(String hostId, String probeId, long intervalMs, Path procRoot) {
+    this(hostId, probeId, intervalMs, procRoot, true);
+  }
+
   /** Machine-id as host id, a random probe id, 1 s interval, /proc. */
   public static ProbeConfig defaults() {
     return new ProbeConfig(null, null, DEFAULT_INTERVAL_MS, null);
   }
 
   public ProbeConfig withIntervalMs(long intervalMs) {
-    return new ProbeConfig(hostId, probeId, intervalMs, procRoot);
+    return new ProbeConfig(hostId, probeId, intervalMs, procRoot, ebpf);
+  }
+
+  public ProbeConfig withEbpf(boolean ebpf) {
+    return new ProbeConfig(hostId, probeId, intervalMs, procRoot, ebpf);
   }
 }

@@ -130,7 +130,8 @@ class EbpfConnectionTracerTest {
   private static void awaitGone(int clientPort, int serverPort)
       throws IOException, InterruptedException {
     ProcNetSource sockets = new ProcNetSource(Path.of("/proc"));
-    while (sockets.tcp(inode -> null).stream().anyMatch(c ->
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline && sockets.tcp(inode -> null).stream().anyMatch(c ->
         (c.localPort() == clientPort && c.remotePort() == serverPort)
             || (c.localPort() == serverPort && c.remotePort() == clientPort))) {
       Thread.sleep(10);

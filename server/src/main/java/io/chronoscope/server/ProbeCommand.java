@@ -60,6 +60,11 @@ final class ProbeCommand implements Callable<Integer> {
       description = "Host id to report instead of /etc/machine-id (env CHRONOSCOPE_HOST_ID).")
   String hostId;
 
+  @Option(names = "--no-ebpf",
+      description = "Do not load the eBPF tracer; short-lived connections then come from "
+          + "conntrack events and polling.")
+  boolean noEbpf;
+
   @Option(names = "--once", description = "Print one report as JSON and exit.")
   boolean once;
 
@@ -71,7 +76,7 @@ final class ProbeCommand implements Callable<Integer> {
     if (hostId != null && hostId.isBlank()) {
       throw usage("Invalid value for option '--host-id': must not be blank");
     }
-    ProbeConfig config = new ProbeConfig(hostId, null, interval.toMillis(), null);
+    ProbeConfig config = new ProbeConfig(hostId, null, interval.toMillis(), null, !noEbpf);
     if (once) {
       try (Probe probe = new Probe(config)) {
         if (explain) {
