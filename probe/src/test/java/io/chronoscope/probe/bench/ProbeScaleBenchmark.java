@@ -108,8 +108,11 @@ public final class ProbeScaleBenchmark {
       }
       Sample[] steady = new Sample[ticks];
       Sample[] walk = new Sample[ticks];
+      java.util.Map<String, List<Long>> phases = new java.util.LinkedHashMap<>();
       for (int i = 0; i < ticks; i++) {
         steady[i] = Sample.of(() -> last[0] = probe.scan());
+        probe.lastScanPhases().forEach((phase, nanos) ->
+            phases.computeIfAbsent(phase, k -> new ArrayList<>()).add(nanos));
         walk[i] = Sample.of(() -> {
           naive.walk();
           return null;
@@ -133,6 +136,12 @@ public final class ProbeScaleBenchmark {
       row("Probe.scan(), first tick of a new Probe (cold, 1 sample)", new Sample[] {cold});
       row("**Probe.scan(), steady tick**", steady);
       row("naive full /proc walk (host namespace sockets only)", walk);
+      System.out.printf(Locale.ROOT, "%nsteady tick by phase (CPU ms, median / p90):%n");
+      phases.forEach((phase, nanos) -> {
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  %-16s %7.2f / %7.2f%n", phase, median(sorted) / 1e6,
+            p90(sorted) / 1e6);
+      });
       byte[] json = Json.mapper().writeValueAsBytes(report);
       ByteArrayOutputStream gz = new ByteArrayOutputStream();
       try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
