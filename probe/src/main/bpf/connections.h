@@ -22,12 +22,14 @@ typedef __u32 __wsum;
 
 /* Only the map types and flags this program uses, from include/uapi/linux/bpf.h. */
 enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 
 enum {
 	BPF_ANY = 0,
+	BPF_NOEXIST = 1,
 };
 
 struct in6_addr {

@@ -46,6 +46,13 @@ public record Connection(
         null, null, null, null, null, null, null);
   }
 
+  /** The same socket with another owner. */
+  public Connection withPid(Integer owner) {
+    return new Connection(protocol, localAddress, localPort, remoteAddress, remotePort, state,
+        owner, inode, source, netNamespace, bytesSent, bytesReceived, rttMicros, retransmits,
+        openedAt, closedAt);
+  }
+
   @JsonIgnore
   public boolean listening() {
     return LISTEN.equals(state);

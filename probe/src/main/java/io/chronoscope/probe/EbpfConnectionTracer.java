@@ -34,6 +34,10 @@ final class EbpfConnectionTracer implements AutoCloseable {
   static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
   private static final String PROGRAM = "on_state";
   private static final String RING = "events";
+  private static final String CHANGES = "changes";
+  private static final long BPF_NOEXIST = 1;
+  private static final int ENOENT = 2;
+  private static final int EEXIST = 17;
   private static final int POLL_MS = 100;
   private static final long DRAIN_WAIT_MS = 3 * POLL_MS;
   /** Events kept between two drains; beyond it the oldest are lost, counted in dropped. */
@@ -59,6 +63,9 @@ final class EbpfConnectionTracer implements AutoCloseable {
   /** libbpf's ring_buffer is single-consumer: the poller and a draining scan take turns. */
   private final ReentrantLock consumer = new ReentrantLock(true);
   private final Thread poller;
+  private final int changesFd;
+  private final Memory changesKey = new Memory(4);
+  private final Memory changesValue = new Memory(8);
   private volatile boolean closing;
 
   private EbpfConnectionTracer(Libbpf bpf, Pointer object, Pointer link, Memory elf) {
@@ -83,6 +90,12 @@ final class EbpfConnectionTracer implements AutoCloseable {
       destroyLoaded();
       throw new IllegalStateException("map '" + RING + "' not found in " + OBJECT + ": "
           + message(bpf, ringFd));
+    }
+    this.changesFd = bpf.bpf_object__find_map_fd_by_name(object, CHANGES);
+    if (changesFd < 0) {
+      destroyLoaded();
+      throw new IllegalStateException("map '" + CHANGES + "' not found in " + OBJECT + ": "
+          + message(bpf, changesFd));
     }
     this.ring = bpf.ring_buffer__new(ringFd, callback, null, null);
     if (ring == null) {
@@ -226,6 +239,40 @@ final class EbpfConnectionTracer implements AutoCloseable {
         + Math.abs(error) + ")";
   }
 
+  /**
+   * How many TCP state changes the kernel made in network namespace {@code netns} since the
+   * tracer attached (sockets created, connected, closed, ...), or -1 when that cannot be known
+   * (the map is full): then the caller must list the namespace's sockets every time. A namespace
+   * the map does not hold yet gets an entry at 0, so a quiet one is not listed again and again.
+   */
+  synchronized long tcpChanges(long netns) {
+    if (closing) {
+      return -1;
+    }
+    changesKey.setInt(0, (int) netns);
+    int result = bpf.bpf_map_lookup_elem(changesFd, changesKey, changesValue);
+    if (result == 0) {
+      return changesValue.getLong(0);
+    }
+    if (result != -ENOENT) {
+      return -1;
+    }
+    changesValue.setLong(0, 0);
+    result = bpf.bpf_map_update_elem(changesFd, changesKey, changesValue, BPF_NOEXIST);
+    if (result == -EEXIST) { // the program made it meanwhile: a change happened
+      return tcpChanges(netns);
+    }
+    return result == 0 ? 0 : -1;
+  }
+
+  /** Drops the count of a namespace that is gone, so the map does not fill with dead ones. */
+  synchronized void forgetNamespace(long netns) {
+    if (!closing) {
+      changesKey.setInt(0, (int) netns);
+      bpf.bpf_map_delete_elem(changesFd, changesKey);
+    }
+  }
+
   /** Human line for --explain. */
   String describe() {
     long lost = dropped.get();
@@ -323,12 +370,14 @@ final class EbpfConnectionTracer implements AutoCloseable {
           "eBPF ring buffer poller did not stop within 2 s; leaving the ring buffer allocated");
       return;
     }
-    consumer.lock();
-    try {
-      bpf.ring_buffer__free(ring);
-      destroyLoaded();
-    } finally {
-      consumer.unlock();
+    synchronized (this) { // tcpChanges reads a map of the object freed here
+      consumer.lock();
+      try {
+        bpf.ring_buffer__free(ring);
+        destroyLoaded();
+      } finally {
+        consumer.unlock();
+      }
     }
     elf.close();
   }

@@ -57,6 +57,14 @@ interface Libbpf extends Library {
 
   Pointer bpf_program__attach(Pointer prog);
 
+  /** 0, or -errno (-ENOENT: no such key). */
+  int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
+
+  /** 0, or -errno (-EEXIST with BPF_NOEXIST, -E2BIG when the map is full). */
+  int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
+
+  int bpf_map_delete_elem(int fd, Pointer key);
+
   int bpf_link__destroy(Pointer link);
 
   void bpf_object__close(Pointer obj);

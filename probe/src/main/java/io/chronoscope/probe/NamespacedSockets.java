@@ -16,6 +16,8 @@ import java.util.function.LongFunction;
 final class NamespacedSockets implements SocketSource {
   private final SocketSource host;
   private final NetNamespaces namespaces;
+  private SockDiagSource.TcpChanges changes; // null: list every namespace's TCP sockets each scan
+  private java.util.Set<Long> listed = java.util.Set.of();
 
   NamespacedSockets(SocketSource host, NetNamespaces namespaces) {
     this.host = host;
@@ -26,25 +28,40 @@ final class NamespacedSockets implements SocketSource {
     return host;
   }
 
+  /** From now on a namespace's TCP sockets are listed again only when {@code changes} moved. */
+  synchronized void gateWith(SockDiagSource.TcpChanges changes) {
+    this.changes = changes;
+  }
+
   @Override
   public String name() {
     return host.name();
   }
 
   @Override
-  public List<Connection> tcp(LongFunction<Integer> ownerOf) throws IOException {
+  public synchronized List<Connection> tcp(LongFunction<Integer> ownerOf) throws IOException {
     List<Connection> all = new ArrayList<>();
     Long hostNs = namespaces.host();
-    for (Connection c : host.tcp(ownerOf)) {
+    List<Connection> hostSockets = host instanceof SockDiagSource diag
+        ? diag.tcp(ownerOf, changes) : host.tcp(ownerOf);
+    for (Connection c : hostSockets) {
       all.add(c.netNamespace() != null ? c : withNamespace(c, hostNs));
     }
     Map<Long, SockDiagSource> others = namespaces.others();
     for (Long inode : NetNamespaces.sorted(others.keySet())) {
       try {
-        all.addAll(others.get(inode).tcp(ownerOf));
+        all.addAll(others.get(inode).tcp(ownerOf, changes));
       } catch (IOException closedMeanwhile) {
         // the namespace went away during this scan: its sockets went with it
       }
+    }
+    if (changes != null) {
+      for (Long gone : listed) {
+        if (!others.containsKey(gone)) {
+          changes.gone(gone);
+        }
+      }
+      listed = others.keySet();
     }
     return all;
   }

@@ -120,6 +120,22 @@ public final class Probe implements AutoCloseable {
               + e.getMessage());
     }
     this.sockets = inEveryNamespace(chosen);
+    if (ebpf != null && this.sockets instanceof NamespacedSockets namespaced) {
+      namespaced.gateWith(new SockDiagSource.TcpChanges() {
+        @Override
+        public long in(long netNamespace) {
+          return ebpf.tcpChanges(netNamespace);
+        }
+
+        @Override
+        public void gone(long netNamespace) {
+          ebpf.forgetNamespace(netNamespace);
+        }
+      });
+      netExplanation.add("steady scans: a namespace's TCP sockets are listed again only after"
+          + " eBPF counted a state change in it, and every 10 s for bytes, RTT and"
+          + " retransmits; TIME_WAIT sockets are left out (eBPF reports the closed connections)");
+    }
     this.explanation = List.of(why.get(0), why.get(1), ownersLine);
   }
 

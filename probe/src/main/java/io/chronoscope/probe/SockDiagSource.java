@@ -29,6 +29,22 @@ final class SockDiagSource implements SocketSource {
   private static final int IPPROTO_TCP = 6;
   private static final int IPPROTO_UDP = 17;
   private static final int TCP_ESTABLISHED = 1;
+  private static final int TCP_TIME_WAIT = 6;
+  private static final int TCP_NEW_SYN_RECV = 12;
+  private static final int EVERY_STATE = 0xFFFFFFFF;
+  /**
+   * What a gated listing asks for: TIME_WAIT and request sockets leave without a state change
+   * the tracer could count, so a reused listing would keep them forever. They are connections
+   * already over, which the tracer reports as closed anyway.
+   */
+  private static final int COUNTED_STATES =
+      EVERY_STATE & ~(1 << TCP_TIME_WAIT) & ~(1 << TCP_NEW_SYN_RECV);
+  /**
+   * How old bytes, RTT and retransmits of a reused TCP listing may get. The topology is current
+   * every scan; these counters every 10 s, which is what keeps a steady scan cheap (listing
+   * 20,000 sockets costs the kernel about 40 ms of CPU).
+   */
+  static final long COUNTERS_MAX_AGE_NANOS = 10_000_000_000L;
   private static final int INET_DIAG_INFO = 2;
   private static final int RTA_HEADER = 4;
   // struct tcp_info offsets, include/uapi/linux/tcp.h; older kernels send a shorter struct.
@@ -55,6 +71,18 @@ final class SockDiagSource implements SocketSource {
   private final byte[] address = new byte[16];
   private int sequence;
   private boolean closed;
+  // The last TCP listing of a gated scan, and the namespace's change count before it was taken.
+  private List<Connection> listedTcp;
+  private long listedAtChanges = -1;
+  private long listedAtNanos;
+
+  /** Counts TCP state changes per network namespace inode; -1 when unknown. */
+  interface TcpChanges {
+    long in(long netNamespace);
+
+    /** The namespace is gone; its count can be dropped. */
+    default void gone(long netNamespace) {}
+  }
 
   private SockDiagSource(int fd, Long netNamespace) {
     this.fd = fd;
@@ -100,15 +128,59 @@ final class SockDiagSource implements SocketSource {
       throw new IOException("sock_diag source is closed");
     }
     List<Connection> connections = new ArrayList<>();
-    dump(AF_INET, IPPROTO_TCP, ownerOf, connections);
-    dump(AF_INET6, IPPROTO_TCP, ownerOf, connections);
-    // UDP has no connection state: only sockets connect()ed to a peer say who talks to whom.
-    dump(AF_INET, IPPROTO_UDP, ownerOf, connections);
-    dump(AF_INET6, IPPROTO_UDP, ownerOf, connections);
+    dump(AF_INET, IPPROTO_TCP, EVERY_STATE, ownerOf, connections);
+    dump(AF_INET6, IPPROTO_TCP, EVERY_STATE, ownerOf, connections);
+    udp(ownerOf, connections);
     return connections;
   }
 
-  private void dump(int family, int protocol, LongFunction<Integer> ownerOf,
+  /**
+   * Like {@link #tcp(LongFunction)}, but TCP sockets are listed again only when {@code changes}
+   * says the namespace's TCP sockets changed state since the last listing, or its counters are
+   * older than {@link #COUNTERS_MAX_AGE_NANOS}; otherwise that listing is reused with owners
+   * looked up afresh. TIME_WAIT sockets are left out. UDP is listed every time (the tracer does
+   * not see it; its table is small).
+   */
+  synchronized List<Connection> tcp(LongFunction<Integer> ownerOf, TcpChanges changes)
+      throws IOException {
+    if (changes == null || netNamespace == null) {
+      return tcp(ownerOf);
+    }
+    if (closed) {
+      throw new IOException("sock_diag source is closed");
+    }
+    long count = changes.in(netNamespace); // before listing: a change during it shows next time
+    long now = System.nanoTime();
+    if (listedTcp != null && count >= 0 && count == listedAtChanges
+        && now - listedAtNanos < COUNTERS_MAX_AGE_NANOS) {
+      for (int i = 0; i < listedTcp.size(); i++) {
+        Connection c = listedTcp.get(i);
+        Integer pid = c.inode() == 0 ? null : ownerOf.apply(c.inode());
+        if (!java.util.Objects.equals(pid, c.pid())) {
+          listedTcp.set(i, c.withPid(pid));
+        }
+      }
+    } else {
+      List<Connection> listed = new ArrayList<>();
+      dump(AF_INET, IPPROTO_TCP, COUNTED_STATES, ownerOf, listed);
+      dump(AF_INET6, IPPROTO_TCP, COUNTED_STATES, ownerOf, listed);
+      listedTcp = listed;
+      listedAtChanges = count;
+      listedAtNanos = now;
+    }
+    List<Connection> connections = new ArrayList<>(listedTcp.size() + 64);
+    connections.addAll(listedTcp);
+    udp(ownerOf, connections);
+    return connections;
+  }
+
+  /** UDP has no connection state: only sockets connect()ed to a peer say who talks to whom. */
+  private void udp(LongFunction<Integer> ownerOf, List<Connection> out) throws IOException {
+    dump(AF_INET, IPPROTO_UDP, 1 << TCP_ESTABLISHED, ownerOf, out);
+    dump(AF_INET6, IPPROTO_UDP, 1 << TCP_ESTABLISHED, ownerOf, out);
+  }
+
+  private void dump(int family, int protocol, int states, LongFunction<Integer> ownerOf,
       List<Connection> out) throws IOException {
     int seq = ++sequence;
     request.clear();
@@ -120,10 +192,8 @@ final class SockDiagSource implements SocketSource {
     request.setByte(NLMSG_HEADER + 1, (byte) protocol);
     if (protocol == IPPROTO_TCP) {
       request.setByte(NLMSG_HEADER + 2, (byte) (1 << (INET_DIAG_INFO - 1))); // idiag_ext
-      request.setInt(NLMSG_HEADER + 4, 0xFFFFFFFF); // idiag_states: every state
-    } else {
-      request.setInt(NLMSG_HEADER + 4, 1 << TCP_ESTABLISHED); // connected UDP sockets only
     }
+    request.setInt(NLMSG_HEADER + 4, states); // idiag_states, a bit per state
     try {
       LibC.sendto(fd, request, request.size(), 0, kernel, (int) kernel.size());
       boolean done = false;

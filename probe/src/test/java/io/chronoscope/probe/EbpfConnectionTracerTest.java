@@ -89,6 +89,54 @@ class EbpfConnectionTracerTest {
   }
 
   @Test
+  void tcpStateChangesAreCountedPerNamespaceSoAQuietListingIsReused() throws Exception {
+    EbpfConnectionTracer tracer;
+    try {
+      tracer = EbpfConnectionTracer.start();
+    } catch (EbpfConnectionTracer.Unavailable e) {
+      assumeTrue(false, () -> "eBPF unavailable here: " + e.getMessage());
+      return;
+    }
+    long ownNamespace = NetNamespaces.inodeOf(Path.of("/proc/thread-self/ns/net"));
+    long[] count = {0};
+    try (tracer; SockDiagSource sockets = SockDiagSource.open();
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      long before = tracer.tcpChanges(ownNamespace);
+      assertThat(before).as("a namespace gets a count").isNotNegative();
+      // A pinned count: the listing is reused, however the sockets change meanwhile.
+      List<Connection> first = sockets.tcp(inode -> null, ns -> count[0]);
+      try (Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+          Socket accepted = listener.accept()) {
+        assertThat(tracer.tcpChanges(ownNamespace))
+            .as("connect and accept are state changes in this namespace")
+            .isGreaterThan(before);
+        List<Connection> reused = sockets.tcp(inode -> OWN_PID, ns -> count[0]);
+        assertThat(reused).noneMatch(c -> c.localPort() == client.getLocalPort());
+        assertThat(reused).filteredOn(c -> "tcp".equals(c.protocol()))
+            .hasSize((int) first.stream().filter(c -> "tcp".equals(c.protocol())).count())
+            .allSatisfy(c -> assertThat(c.pid()).as("owners are looked up afresh")
+                .isIn(OWN_PID, null));
+
+        count[0]++; // the count moved: listed again, the new connection with it
+        List<Connection> listed = sockets.tcp(inode -> null, ns -> count[0]);
+        assertThat(listed).anySatisfy(c -> {
+          assertThat(c.localPort()).isEqualTo(client.getLocalPort());
+          assertThat(c.state()).isEqualTo("ESTABLISHED");
+          assertThat(c.bytesSent()).isNotNull();
+        });
+        assertThat(listed).as("TIME_WAIT is left out of a gated listing")
+            .noneMatch(c -> "TIME_WAIT".equals(c.state()));
+        // An unknown count (-1) always lists.
+        client.setSoLinger(true, 0);
+        client.close();
+        assertThat(sockets.tcp(inode -> null, ns -> -1))
+            .noneMatch(c -> c.localPort() == client.getLocalPort()
+                && "ESTABLISHED".equals(c.state()));
+      }
+    }
+  }
+
+  @Test
   void explainSaysWhetherEbpfIsActiveAndWhyNot() {
     try (Probe probe = new Probe(ProbeConfig.defaults())) {
       String line = ebpfLine(probe);
