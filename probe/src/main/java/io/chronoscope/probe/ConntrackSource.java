@@ -183,11 +183,16 @@ final class ConntrackSource implements AutoCloseable {
     if (resync || now - lastDumpMs >= resyncMs) {
       dump(now);
     }
-    Set<Key> sockets = new HashSet<>();
-    for (Connection c : scanned) {
-      if (!c.listening() && c.remotePort() != 0) {
-        sockets.add(new Key(c.protocol(), new NatFlow.Tuple(c.localAddress(), c.localPort(),
-            c.remoteAddress(), c.remotePort())));
+    // Keys of the scanned sockets are needed only for flows not matched to a socket yet; in a
+    // steady scan there are none, and building 20,000 keys would be most of this call's cost.
+    Set<Key> sockets = Set.of();
+    if (live.values().stream().anyMatch(f -> !f.seen) || ended.stream().anyMatch(f -> !f.seen)) {
+      sockets = new HashSet<>();
+      for (Connection c : scanned) {
+        if (!c.listening() && c.remotePort() != 0) {
+          sockets.add(new Key(c.protocol(), new NatFlow.Tuple(c.localAddress(), c.localPort(),
+              c.remoteAddress(), c.remotePort())));
+        }
       }
     }
     List<NatFlow> nat = new ArrayList<>();

@@ -28,6 +28,10 @@ final class NetNamespaces implements AutoCloseable {
   private final Path namedRoot;
   private final long host;
   private final Map<Long, Entered> entered = new HashMap<>();
+  /** Per pid: its start time and network namespace inode when last read. */
+  private final Map<Integer, long[]> byPid = new HashMap<>();
+  static final int FULL_EVERY = 60;
+  private int refreshes;
   private String lastFailure;
 
   /** A namespace we hold a socket in, and a path that opens it (for later setns). */
@@ -58,14 +62,34 @@ final class NetNamespaces implements AutoCloseable {
    * new one and closes those of namespaces gone since the last call.
    */
   synchronized void refresh(int[] pids) {
+    refresh(pids, pid -> -1);
+  }
+
+  /**
+   * Like {@link #refresh(int[])}, reading a process's namespace link only when the process is new
+   * ({@code startTimeOf} differs from the last call, or is -1), and every process's every
+   * {@link #FULL_EVERY} calls: a process moves to another namespace by setns or unshare, nearly
+   * always right before exec, which the periodic re-read catches late at worst.
+   */
+  synchronized void refresh(int[] pids, java.util.function.IntToLongFunction startTimeOf) {
+    boolean full = refreshes++ % FULL_EVERY == 0;
+    Map<Integer, long[]> placed = new HashMap<>(pids.length * 2);
     Map<Long, String> found = new HashMap<>();
     for (int pid : pids) {
-      Path link = procRoot.resolve(Integer.toString(pid)).resolve("ns/net");
-      long inode = inodeOf(link);
-      if (inode != 0 && inode != host) {
-        found.putIfAbsent(inode, link.toString());
+      long startTime = startTimeOf.applyAsLong(pid);
+      long[] known = byPid.get(pid);
+      if (full || known == null || startTime == -1 || known[0] != startTime) {
+        known = new long[] {startTime,
+            inodeOf(procRoot.resolve(Integer.toString(pid)).resolve("ns/net"))};
+      }
+      placed.put(pid, known);
+      long inode = known[1];
+      if (inode != 0 && inode != host && !found.containsKey(inode)) {
+        found.put(inode, procRoot.resolve(Integer.toString(pid)).resolve("ns/net").toString());
       }
     }
+    byPid.clear();
+    byPid.putAll(placed);
     if (Files.isDirectory(namedRoot)) {
       try (DirectoryStream<Path> names = Files.newDirectoryStream(namedRoot)) {
         for (Path name : names) {

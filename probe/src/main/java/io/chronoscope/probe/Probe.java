@@ -167,17 +167,10 @@ public final class Probe implements AutoCloseable {
     List<ProcessInfo> processList = processes.scan();
     int[] fileHolders = processes.fileHolders();
     phases.end("processes");
-    owners.scan(fileHolders);
-    phases.end("socket owners");
     if (namespaces != null) {
-      namespaces.refresh(fileHolders);
+      namespaces.refresh(fileHolders, processes::startTimeOf);
       phases.end("namespaces");
     }
-    processList = details.complete(processList, owners,
-        connector == null ? List.of() : connector.exitedSince());
-    phases.end("process details");
-    List<ContainerInfo> containers = cgroups.containersFromCgroups(processList);
-    phases.end("containers");
     List<Connection> connections;
     try {
       connections = sockets.tcp(owners::pidOf);
@@ -186,6 +179,22 @@ public final class Probe implements AutoCloseable {
           + sockets.name(), e);
     }
     phases.end("sockets");
+    // Owners after sockets: only a new socket, a started or exited process, or the periodic
+    // refresh makes the fd walk worth its cost; then the owners just looked up are redone.
+    if (owners.refresh(fileHolders, processes.processesChanged(), connections)) {
+      List<Connection> owned = new ArrayList<>(connections.size());
+      for (Connection c : connections) {
+        Integer pid = c.inode() == 0 ? null : owners.pidOf(c.inode());
+        owned.add(java.util.Objects.equals(pid, c.pid()) ? c : c.withPid(pid));
+      }
+      connections = owned;
+    }
+    phases.end("socket owners");
+    processList = details.complete(processList, owners,
+        connector == null ? List.of() : connector.exitedSince());
+    phases.end("process details");
+    List<ContainerInfo> containers = cgroups.containersFromCgroups(processList);
+    phases.end("containers");
     List<NatFlow> nat = null;
     if (conntrack != null) {
       try {
@@ -277,6 +286,9 @@ public final class Probe implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) { // not under a scan reading through the files it closes
+      processes.close();
+    }
     if (ebpf != null) {
       ebpf.close();
     }

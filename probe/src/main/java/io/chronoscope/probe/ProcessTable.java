@@ -16,9 +16,17 @@ import java.util.Map;
 /**
  * The processes of the host, read from /proc every scan. What does not change while a process
  * lives (cmdline, user) is cached per (pid, start time), so a steady tick reads only
- * /proc/PID/stat per process.
+ * /proc/PID/stat per process, and that through a file kept open per process (up to
+ * {@link #MAX_HELD}): pread(2) on it makes the kernel regenerate the text without the path
+ * lookup, open and close that cost more than the read itself. A kept file is bound to the
+ * process it was opened for, so a reused pid can never be mistaken for it: reading fails.
  */
-final class ProcessTable {
+final class ProcessTable implements AutoCloseable {
+  static final int MAX_HELD = 16_384;
+  private int held;
+  private boolean changed;
+  private final java.nio.ByteBuffer statBuffer =
+      java.nio.ByteBuffer.allocateDirect(MAX_CMDLINE_BYTES);
   /** Longer command lines are cut: a report stays bounded whatever a process was started with. */
   static final int MAX_CMDLINE_BYTES = 4096;
   private static final byte[] UID_LINE = "\nUid:".getBytes(StandardCharsets.US_ASCII);
@@ -33,6 +41,7 @@ final class ProcessTable {
   private int[] fileHolders = new int[256];
   private int fileHolderCount;
   private long generation;
+  private boolean started;
 
   ProcessTable(Path procRoot, UserNames users) {
     this.procDir = procRoot.toFile();
@@ -61,8 +70,58 @@ final class ProcessTable {
         }
       }
     }
-    tracked.values().removeIf(t -> t.generation != generation);
+    changed = false;
+    for (var it = tracked.values().iterator(); it.hasNext(); ) {
+      Tracked t = it.next();
+      if (t.generation != generation) {
+        t.release();
+        it.remove();
+        changed = true;
+      }
+    }
+    changed |= started;
+    started = false;
     return processes;
+  }
+
+  /** Whether the last scan found a process that the one before did not, or lost one. */
+  boolean processesChanged() {
+    return changed;
+  }
+
+  @Override
+  public void close() {
+    tracked.values().forEach(Tracked::release);
+    tracked.clear();
+  }
+
+  private int readStat(Tracked known, File statFile) throws IOException {
+    if (known == null) {
+      return reader.read(statFile);
+    }
+    if (known.stat == null && held < MAX_HELD) {
+      known.stat = java.nio.channels.FileChannel.open(statFile.toPath());
+      held++;
+    }
+    if (known.stat == null) {
+      return reader.read(statFile);
+    }
+    statBuffer.clear();
+    int n;
+    // /proc hands out seq_file text a page at a time, so one read may not be all of it.
+    while (statBuffer.hasRemaining()
+        && (n = known.stat.read(statBuffer, statBuffer.position())) > 0) {
+      statBuffer.position(statBuffer.position() + n);
+    }
+    int length = statBuffer.position();
+    statBuffer.flip().get(reader.bytes(), 0, length);
+    return length;
+  }
+
+  /** Start time (clock ticks after boot) of a process of the last scan, or -1. */
+  long startTimeOf(int pid) {
+    Tracked t = tracked.get(pid);
+    return t == null ? -1 : t.startTime;
   }
 
   /** Pids of the last scan that can hold files (not kernel threads), ascending like /proc. */
@@ -77,10 +136,15 @@ final class ProcessTable {
     ProcStat stat;
     long readAt;
     try {
-      int length = reader.read(statFile);
+      int length = readStat(known, statFile);
       readAt = System.nanoTime();
       stat = ProcStat.parse(reader.bytes(), length, known == null ? null : known.comm);
     } catch (IOException vanished) {
+      if (known != null) { // its kept file is of a process that is gone; the pid may be reused
+        known.release();
+        tracked.remove(pid);
+        return read(pid, name);
+      }
       return null;
     }
     long cpuTicks = stat.utime() + stat.stime();
@@ -95,11 +159,16 @@ final class ProcessTable {
         cpuPercent = (cpuTicks - known.cpuTicks) * 100.0 * 1e9 / clockTicksPerSecond / elapsedNanos;
       }
     } else {
+      if (known != null) {
+        known.release();
+      }
       known = new Tracked(statFile, stat.startTime());
       if (!readStatic(known, stat.comm())) {
+        tracked.remove(pid);
         return null;
       }
       tracked.put(pid, known);
+      started = true;
     }
     if (!stat.kernelThread()) {
       if (fileHolderCount == fileHolders.length) {
@@ -208,7 +277,7 @@ final class ProcessTable {
   }
 
   /** What the table remembers of one process between scans. */
-  private static final class Tracked {
+  private final class Tracked {
     final File statFile;
     final long startTime;
     String comm;
@@ -217,10 +286,23 @@ final class ProcessTable {
     long cpuTicks;
     long readAt;
     long generation;
+    java.nio.channels.FileChannel stat; // kept open while the process lives, or null
 
     Tracked(File statFile, long startTime) {
       this.statFile = statFile;
       this.startTime = startTime;
+    }
+
+    void release() {
+      if (stat != null) {
+        try {
+          stat.close();
+        } catch (IOException ignored) {
+          // a /proc file: nothing was written that could be lost
+        }
+        stat = null;
+        held--;
+      }
     }
   }
 }

@@ -5,7 +5,9 @@ import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.chronoscope.model.Connection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,11 +22,14 @@ final class SocketOwners {
 
   private final Path procRoot;
   static final int FULL_EVERY = 60;
+  /** How often open-file counts are read when nothing else asks for it: every 10 s at 1 s. */
+  static final int COUNTS_EVERY = 10;
+  private final java.util.Set<Long> unowned = new java.util.HashSet<>();
+  private int ticks;
 
   private final Map<Long, Integer> pidByInode = new HashMap<>();
   /** Per pid: open-file count when its fds were read, and the socket inodes it held then. */
   private final Map<Integer, Held> held = new HashMap<>();
-  private int scans;
 
   /** {@code openFds} is the kernel's count when reported, else the entries counted while reading. */
   private record Held(long fdCount, long[] inodes, int openFds) {}
@@ -39,7 +44,44 @@ final class SocketOwners {
    * usually the parent that made it.
    */
   void scan(int[] pids) {
-    boolean full = scans++ % FULL_EVERY == 0;
+    walk(pids, ticks++ % FULL_EVERY == 0);
+  }
+
+  /**
+   * Brings the map up to date when something may have moved, and otherwise does nothing, so a
+   * steady scan reads no /proc/PID/fd at all. Something may have moved when a process started
+   * or exited, when {@code listed} holds a socket inode the map does not know (a new socket),
+   * and every {@link #COUNTS_EVERY} calls, which also refreshes {@link #openFds(int)}.
+   *
+   * @return whether the map was brought up to date, so owners looked up before are stale
+   */
+  boolean refresh(int[] pids, boolean processesChanged, List<Connection> listed) {
+    int tick = ticks++;
+    boolean full = tick % FULL_EVERY == 0;
+    if (!full && tick % COUNTS_EVERY != 0 && !processesChanged && !hasUnknown(listed)) {
+      return false;
+    }
+    walk(pids, full);
+    unowned.clear();
+    for (Connection c : listed) {
+      if (c.inode() != 0 && !pidByInode.containsKey(c.inode())) {
+        unowned.add(c.inode()); // held by nobody we can see: no reason to walk again for it
+      }
+    }
+    return true;
+  }
+
+  private boolean hasUnknown(List<Connection> listed) {
+    for (Connection c : listed) {
+      long inode = c.inode();
+      if (inode != 0 && !pidByInode.containsKey(inode) && !unowned.contains(inode)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void walk(int[] pids, boolean full) {
     boolean changed = full;
     Map<Integer, Held> previous = new HashMap<>(held);
     held.clear();
