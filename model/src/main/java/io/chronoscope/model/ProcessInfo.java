@@ -44,4 +44,10 @@ public record ProcessInfo(
   public String nodeId(String hostId) {
     return NodeIds.process(hostId, pid, startTime);
   }
+
+  /** The same process with another CPU figure. */
+  public ProcessInfo withCpuPercent(double percent) {
+    return new ProcessInfo(pid, ppid, startTime, startedAt, comm, cmdline, user, percent,
+        rssBytes, threads, openFds, cgroup, netNamespace, containerId, exitedAt, exitCode);
+  }
 }

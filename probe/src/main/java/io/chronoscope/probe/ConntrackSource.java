@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -183,13 +184,14 @@ final class ConntrackSource implements AutoCloseable {
     if (resync || now - lastDumpMs >= resyncMs) {
       dump(now);
     }
-    // Keys of the scanned sockets are needed only for flows not matched to a socket yet; in a
-    // steady scan there are none, and building 20,000 keys would be most of this call's cost.
-    Set<Key> sockets = Set.of();
-    if (live.values().stream().anyMatch(f -> !f.seen) || ended.stream().anyMatch(f -> !f.seen)) {
-      sockets = new HashSet<>();
+    // Keys are made only of sockets whose port pair some flow not yet matched has: a steady
+    // scan has few such flows, and a key for each of 20,000 sockets was most of this call.
+    long[] wanted = unmatchedPortPairs();
+    Set<Key> sockets = new HashSet<>();
+    if (wanted.length > 0) {
       for (Connection c : scanned) {
-        if (!c.listening() && c.remotePort() != 0) {
+        if (!c.listening() && c.remotePort() != 0
+            && Arrays.binarySearch(wanted, portPair(c.localPort(), c.remotePort())) >= 0) {
           sockets.add(new Key(c.protocol(), new NatFlow.Tuple(c.localAddress(), c.localPort(),
               c.remoteAddress(), c.remotePort())));
         }
@@ -217,6 +219,30 @@ final class ConntrackSource implements AutoCloseable {
     }
     ended.clear();
     return new Scan(nat, shortLived);
+  }
+
+  /** Sorted port pairs of both tuples of every flow no socket has been matched to yet. */
+  private long[] unmatchedPortPairs() {
+    long[] pairs = new long[16];
+    int n = 0;
+    for (Iterable<Flow> flows : List.of(live.values(), ended)) {
+      for (Flow f : flows) {
+        if (!f.seen) {
+          if (n + 2 > pairs.length) {
+            pairs = Arrays.copyOf(pairs, pairs.length * 2);
+          }
+          pairs[n++] = portPair(f.flow.original().srcPort(), f.flow.original().dstPort());
+          pairs[n++] = portPair(f.flow.reply().srcPort(), f.flow.reply().dstPort());
+        }
+      }
+    }
+    pairs = Arrays.copyOf(pairs, n);
+    Arrays.sort(pairs);
+    return pairs;
+  }
+
+  private static long portPair(int local, int remote) {
+    return (long) local << 16 | remote;
   }
 
   private static void mark(Flow f, Set<Key> sockets) {

@@ -50,6 +50,62 @@ class ProbeTest {
   }
 
   @Test
+  void aSingleThreadedProcessIsMeasuredWhenItRunsAndReportedIdleWhenItDoesNot() throws Exception {
+    Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+    Process idle = new ProcessBuilder("sleep", "41").start();
+    try {
+      probe.scan();
+      for (int i = 0; i < 3; i++) {
+        Thread.sleep(300);
+        Report report = probe.scan();
+        assertThat(find(report.processes(), (int) busy.pid()).cpuPercent())
+            .as("a spinning shell, scan %d", i).isGreaterThan(20);
+        ProcessInfo sleeping = find(report.processes(), (int) idle.pid());
+        assertThat(sleeping.cpuPercent()).isZero();
+        assertThat(sleeping.rssBytes()).isPositive();
+        assertThat(sleeping.cmdline()).isEqualTo("sleep 41");
+      }
+    } finally {
+      busy.destroyForcibly().waitFor();
+      idle.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void steadyScansStillSeeEveryChange() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      probe.scan(); // steady: stat files kept open, no fd walk, listings reused
+    }
+    Process sleeper = new ProcessBuilder("sleep", "37").start();
+    try {
+      assertThat(probe.scan().processes()).as("a process started after steady scans")
+          .anySatisfy(p -> {
+            assertThat(p.pid()).isEqualTo((int) sleeper.pid());
+            assertThat(p.cmdline()).isEqualTo("sleep 37");
+          });
+      probe.scan();
+      probe.scan(); // steady again, the sleeper's stat file kept open
+      try (java.net.ServerSocket listener =
+               new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+          java.net.Socket client =
+              new java.net.Socket(listener.getInetAddress(), listener.getLocalPort());
+          java.net.Socket accepted = listener.accept()) {
+        assertThat(probe.scan().connections())
+            .as("a socket opened while no process started or exited still gets its owner")
+            .filteredOn(c -> c.localPort() == client.getLocalPort()
+                && c.remotePort() == listener.getLocalPort())
+            .singleElement()
+            .satisfies(c -> assertThat(c.pid()).isEqualTo(OWN_PID));
+      }
+    } finally {
+      sleeper.destroyForcibly().waitFor();
+    }
+    // Once more only as the proc connector's record of its exit, not as a live process.
+    assertThat(probe.scan().processes()).as("an exited process, though its stat file was open")
+        .noneMatch(p -> p.pid() == sleeper.pid() && p.exitedAt() == null);
+  }
+
+  @Test
   void kernelThreadsShowCommInBrackets() {
     ProcessInfo kthreadd = find(probe.scan().processes(), 2);
     assertThat(kthreadd.comm()).isEqualTo("kthreadd");

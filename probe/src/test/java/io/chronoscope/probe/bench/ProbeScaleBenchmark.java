@@ -41,6 +41,7 @@ public final class ProbeScaleBenchmark {
     String ns = "cs-bench-" + ProcessHandle.current().pid();
     String veth = "csb" + ProcessHandle.current().pid();
     List<Process> children = new ArrayList<>();
+    List<Long> sleeperPids = new ArrayList<>();
     List<String[]> undo = new ArrayList<>();
     try {
       run("ip", "netns", "add", ns);
@@ -75,13 +76,13 @@ public final class ProbeScaleBenchmark {
         }
       }
       int sleepers = Math.max(0, processes - ProcessHandle.allProcesses().mapToInt(p -> 1).sum());
-      for (int i = 0; i < sleepers; i++) {
-        children.add(new ProcessBuilder("sleep", "3600").redirectInput(new File("/dev/null"))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start());
-      }
+      // Started by a shell, not one by one: the JDK gives every child it starts a reaper thread,
+      // and 1,000 threads in this JVM would make its own /proc/PID/stat (which sums CPU over
+      // threads) the most expensive file of the benchmark.
+      sleeperPids.addAll(startSleepers(sleepers));
       measure(ticks, warmup, connections);
     } finally {
+      sleeperPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
       children.forEach(Process::destroyForcibly);
       for (Process child : children) {
         child.waitFor();
@@ -153,6 +154,23 @@ public final class ProbeScaleBenchmark {
           json.length, json.length / (double) sockets, gz.size(), gz.size() / (double) sockets,
           gz.size() / (double) made, coldReport.connections().size());
     }
+  }
+
+  /** Starts {@code n} {@code sleep 3600} through one shell; returns their pids. */
+  public static List<Long> startSleepers(int n) throws IOException, InterruptedException {
+    Process shell = new ProcessBuilder("sh", "-c",
+        "i=0; while [ $i -lt " + n + " ]; do sleep 3600 </dev/null >/dev/null 2>&1 & echo $!;"
+            + " i=$((i+1)); done")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    List<Long> pids = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(shell.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        pids.add(Long.parseLong(line.strip()));
+      }
+    }
+    shell.waitFor();
+    return pids;
   }
 
   private static Process holder(String ns, String... args) throws IOException {
