@@ -1,5 +1,5 @@
 #!/bin/sh
-# Compiles connections.bpf.c into OUT_DIR/connections.bpf.o, run by Maven in generate-resources
+# Compiles every SOURCE_DIR/*.bpf.c into OUT_DIR/*.bpf.o, run by Maven in generate-resources
 # so the object ships inside the probe jar. Without clang the build still succeeds: the probe
 # then says in its --explain output that eBPF is off because the object was not built.
 # Usage: build.sh SOURCE_DIR OUT_DIR
@@ -20,10 +20,12 @@ case "$(uname -m)" in
   *) arch="$(uname -m)" ;;
 esac
 mkdir -p "$out"
-clang -O2 -g -target bpf "-D__TARGET_ARCH_$arch" -Wall -Werror -I"$src" \
-  -c "$src/connections.bpf.c" -o "$out/connections.bpf.o"
-# DWARF is for humans; libbpf needs only the .BTF and .BTF.ext sections, which -g keeps.
-if command -v llvm-strip >/dev/null 2>&1; then
-  llvm-strip -g "$out/connections.bpf.o"
-fi
-echo "[probe] built $out/connections.bpf.o"
+for source in "$src"/*.bpf.c; do
+  object="$out/$(basename "$source" .c).o"
+  clang -O2 -g -target bpf "-D__TARGET_ARCH_$arch" -Wall -Werror -I"$src" -c "$source" -o "$object"
+  # DWARF is for humans; libbpf needs only the .BTF and .BTF.ext sections, which -g keeps.
+  if command -v llvm-strip >/dev/null 2>&1; then
+    llvm-strip -g "$object"
+  fi
+  echo "[probe] built $object"
+done

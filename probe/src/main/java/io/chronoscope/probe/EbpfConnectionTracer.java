@@ -124,6 +124,37 @@ final class EbpfConnectionTracer implements AutoCloseable {
 
   /** With the object at another class-path resource, so tests can exercise a missing one. */
   static EbpfConnectionTracer start(String resource) throws Unavailable {
+    Loaded loaded = load(resource);
+    Libbpf bpf = loaded.bpf();
+    Pointer object = loaded.object();
+    Memory elf = loaded.elf();
+    Pointer program = bpf.bpf_object__find_program_by_name(object, PROGRAM);
+    if (program == null) {
+      bpf.bpf_object__close(object);
+      throw new Unavailable("program '" + PROGRAM + "' not found in " + resource);
+    }
+    Pointer link = bpf.bpf_program__attach(program);
+    if (link == null) {
+      int errno = Native.getLastError();
+      bpf.bpf_object__close(object);
+      throw new Unavailable("bpf_program__attach of tp_btf/inet_sock_set_state failed: "
+          + message(bpf, errno) + LibbpfMessages.lastWarning());
+    }
+    try {
+      return new EbpfConnectionTracer(bpf, object, link, elf);
+    } catch (IllegalStateException e) {
+      throw new Unavailable(e.getMessage());
+    }
+  }
+
+  /** A loaded BPF object; the ELF bytes it was opened from must outlive it. */
+  record Loaded(Libbpf bpf, Pointer object, Memory elf) {}
+
+  /**
+   * Opens and loads a BPF object shipped in the probe jar, with every reason it cannot be
+   * loaded here spelled out: not built, no BTF, no libbpf, no permission, or what libbpf said.
+   */
+  static Loaded load(String resource) throws Unavailable {
     byte[] bytes;
     try (InputStream in = EbpfConnectionTracer.class.getResourceAsStream(resource)) {
       if (in == null) {
@@ -161,30 +192,14 @@ final class EbpfConnectionTracer implements AutoCloseable {
       throw new Unavailable("bpf_object__load of " + resource + " failed: "
           + message(bpf, loaded) + hint + LibbpfMessages.lastWarning());
     }
-    Pointer program = bpf.bpf_object__find_program_by_name(object, PROGRAM);
-    if (program == null) {
-      bpf.bpf_object__close(object);
-      throw new Unavailable("program '" + PROGRAM + "' not found in " + resource);
-    }
-    Pointer link = bpf.bpf_program__attach(program);
-    if (link == null) {
-      int errno = Native.getLastError();
-      bpf.bpf_object__close(object);
-      throw new Unavailable("bpf_program__attach of tp_btf/inet_sock_set_state failed: "
-          + message(bpf, errno) + LibbpfMessages.lastWarning());
-    }
-    try {
-      return new EbpfConnectionTracer(bpf, object, link, elf);
-    } catch (IllegalStateException e) {
-      throw new Unavailable(e.getMessage());
-    }
+    return new Loaded(bpf, object, elf);
   }
 
   /**
    * libbpf's own messages go to the System.Logger at DEBUG instead of stderr, so the probe says
    * why eBPF is off once, in one line; the last warning is kept for that line.
    */
-  private static final class LibbpfMessages {
+  static final class LibbpfMessages {
     private static final System.Logger LOG = System.getLogger("io.chronoscope.probe.libbpf");
     private static Libbpf.PrintCallback installed; // held: JNA must not let the GC free it
     private static volatile String lastWarning;
@@ -228,7 +243,7 @@ final class EbpfConnectionTracer implements AutoCloseable {
     }
   }
 
-  private static String message(Libbpf bpf, int error) {
+  static String message(Libbpf bpf, int error) {
     byte[] buf = new byte[256];
     bpf.libbpf_strerror(error, buf, buf.length);
     int end = 0;

@@ -35,6 +35,8 @@ final class LibC {
 
   static native int close(int fd) throws LastErrorException;
 
+  static native long read(int fd, Pointer buf, long count) throws LastErrorException;
+
   static native long sysconf(int name) throws LastErrorException;
 
   /** sysconf, or the fallback when JNA cannot load (the probe still works with Linux defaults). */

@@ -57,6 +57,14 @@ interface Libbpf extends Library {
 
   Pointer bpf_program__attach(Pointer prog);
 
+  /** Attaches an iter/* program; NULL and errno on error. */
+  Pointer bpf_program__attach_iter(Pointer prog, Pointer opts);
+
+  int bpf_link__fd(Pointer link);
+
+  /** A new file that runs the iterator once from the start as it is read; fd or -errno. */
+  int bpf_iter_create(int linkFd);
+
   /** 0, or -errno (-ENOENT: no such key). */
   int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 

@@ -61,11 +61,21 @@ public final class Probe implements AutoCloseable {
     Path procRoot = config.procRoot();
     this.hostId = config.hostId() != null ? config.hostId() : HostFacts.hostId(procRoot);
     this.host = new HostFacts(procRoot);
-    this.processes = new ProcessTable(procRoot, new UserNames(Path.of("/etc/passwd")));
+    TaskIterator tasks = null;
+    String tasksLine = null;
+    if (config.ebpf() && procRoot.equals(ProbeConfig.DEFAULT_PROC_ROOT)) {
+      try {
+        tasks = TaskIterator.start();
+      } catch (EbpfConnectionTracer.Unavailable e) {
+        tasksLine = " (BPF task iterator not used: " + e.getMessage() + ")";
+      }
+    }
+    this.processes = new ProcessTable(procRoot, new UserNames(Path.of("/etc/passwd")), tasks);
     this.owners = new SocketOwners(procRoot);
     this.details = new ProcessDetails(procRoot);
     this.cgroups = new CgroupStats(procRoot.resolve("self/mounts"));
     this.connector = openConnector(procRoot, details.hostNetNamespace(), processExplanation);
+    processExplanation.add(processes.describe() + (tasksLine == null ? "" : tasksLine));
     processExplanation.add(cgroups.describe());
     String ownersLine = "socket owners: every /proc/PID/fd symlink under " + procRoot
         + " is read each scan (socket inode -> pid)";

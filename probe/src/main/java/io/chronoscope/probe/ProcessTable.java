@@ -52,8 +52,26 @@ final class ProcessTable implements AutoCloseable {
   private int fileHolderCount;
   private long generation;
   private boolean started;
+  private TaskIterator tasks;
+  private String tasksFailure;
+  /** Pids /proc lists and the iterator does not show; read through /proc each scan. */
+  private int[] missedByTasks = new int[0];
+  private final Map<Integer, Long> threadRunNanos = new HashMap<>();
+  private final List<TaskIterator.Task> seenTasks = new ArrayList<>();
 
   ProcessTable(Path procRoot, UserNames users) {
+    this(procRoot, users, null);
+  }
+
+  /**
+   * With {@code tasks}, every scan reads all processes from one pass of the BPF task iterator
+   * and touches /proc only for a process seen for the first time (its cmdline and user) and for
+   * processes the iterator does not show (it skips pid 1 on some kernels; a /proc listing every
+   * {@link #REFRESH_EVERY} scans finds such pids). Should the iterator fail, scans go on through
+   * /proc.
+   */
+  ProcessTable(Path procRoot, UserNames users, TaskIterator tasks) {
+    this.tasks = tasks;
     this.procDir = procRoot.toFile();
     this.users = users;
     this.clockTicksPerSecond = LibC.sysconfOr(LibC.SC_CLK_TCK, 100);
@@ -64,6 +82,17 @@ final class ProcessTable implements AutoCloseable {
   }
 
   List<ProcessInfo> scan() {
+    if (tasks != null) {
+      try {
+        return scanTasks();
+      } catch (RuntimeException e) {
+        tasksFailure = e.getMessage();
+        System.getLogger(ProcessTable.class.getName()).log(System.Logger.Level.WARNING,
+            "the BPF task iterator failed, processes are read from /proc from now on: "
+                + e.getMessage());
+        close(); // what the iterator measured (whole-process run time) means nothing below
+      }
+    }
     String[] names = procDir.list();
     if (names == null) {
       throw new UncheckedIOException(new IOException("cannot list procRoot " + procDir));
@@ -80,6 +109,143 @@ final class ProcessTable implements AutoCloseable {
         }
       }
     }
+    forgetUnseen();
+    return processes;
+  }
+
+  /** One line for --explain. */
+  String describe() {
+    if (tasks != null) {
+      return "processes: BPF task iterator (iter/task), every process in one read; /proc only for"
+          + " a new process's cmdline and user";
+    }
+    return "processes: /proc/PID/stat per process through kept files, schedstat for idle ones"
+        + (tasksFailure != null ? " (BPF task iterator failed: " + tasksFailure + ")" : "");
+  }
+
+  private List<ProcessInfo> scanTasks() {
+    generation++;
+    fileHolderCount = 0;
+    seenTasks.clear();
+    threadRunNanos.clear();
+    tasks.scan(new TaskIterator.Visitor() {
+      @Override
+      public void process(TaskIterator.Task task) {
+        seenTasks.add(task);
+      }
+
+      @Override
+      public void thread(int pid, long runNanos) {
+        threadRunNanos.merge(pid, runNanos, Long::sum);
+      }
+    });
+    long readAt = System.nanoTime();
+    List<ProcessInfo> processes = new ArrayList<>(seenTasks.size() + missedByTasks.length);
+    long nanosPerTick = 1_000_000_000L / clockTicksPerSecond;
+    for (TaskIterator.Task task : seenTasks) {
+      Long threads = threadRunNanos.get(task.pid());
+      long run = task.runNanos() + (threads == null ? 0 : threads);
+      ProcessInfo process = fromTask(task, task.startBoottimeNs() / nanosPerTick, run, readAt);
+      if (process != null) {
+        processes.add(process);
+      }
+    }
+    if (generation % REFRESH_EVERY == 1) {
+      // What the iterator leaves out: found by listing /proc now and then, read the /proc way.
+      String[] names = procDir.list();
+      int[] missed = new int[names == null ? 0 : names.length];
+      int n = 0;
+      for (String name : names == null ? new String[0] : names) {
+        int pid = pidOf(name);
+        Tracked t = pid > 0 ? tracked.get(pid) : null;
+        if (pid > 0 && (t == null || t.generation != generation)) {
+          missed[n++] = pid;
+        }
+      }
+      missedByTasks = Arrays.copyOf(missed, n);
+    }
+    for (int pid : missedByTasks) {
+      Tracked t = tracked.get(pid);
+      if (t == null || t.generation != generation) {
+        ProcessInfo process = read(pid, Integer.toString(pid));
+        if (process != null) {
+          processes.add(process);
+        }
+      }
+    }
+    forgetUnseen();
+    return processes;
+  }
+
+  /** A process as the iterator saw it; null when it is gone before its cmdline was read. */
+  private ProcessInfo fromTask(TaskIterator.Task task, long startTime, long runNanos,
+      long readAt) {
+    int pid = task.pid();
+    Tracked known = tracked.get(pid);
+    double cpuPercent = 0;
+    if (known != null && known.startTime == startTime) {
+      if (!sameComm(task.comm(), known.comm) && !readStatic(known, fullComm(pid, task.comm()))) {
+        return null; // exec'd, and gone before its new cmdline could be read
+      }
+      long elapsed = readAt - known.readAt;
+      if (elapsed > 0 && runNanos > known.runNanos) {
+        cpuPercent = (runNanos - known.runNanos) * 100.0 / elapsed;
+      }
+    } else {
+      if (known != null) {
+        known.release();
+      }
+      known = new Tracked(new File(procDir, pid + "/stat"), startTime);
+      if (!readStatic(known, fullComm(pid, task.comm()))) {
+        tracked.remove(pid);
+        return null;
+      }
+      tracked.put(pid, known);
+      started = true;
+    }
+    holdsFiles(pid, task.kernelThread());
+    known.generation = generation;
+    known.runNanos = runNanos;
+    known.readAt = readAt;
+    known.threads = task.threads();
+    known.kernelThread = task.kernelThread();
+    long rss = task.rssPages() * pageSize;
+    ProcessInfo last = known.last;
+    // Unchanged and idle: the same record again, nothing allocated.
+    if (last != null && cpuPercent == 0 && last.cpuPercent() == 0 && last.rssBytes() == rss
+        && last.ppid() == task.ppid() && last.threads() != null
+        && last.threads() == task.threads() && last.comm().equals(known.comm)) {
+      return last;
+    }
+    return known.last = new ProcessInfo(pid, task.ppid(), startTime,
+        bootTimeMs + startTime * 1000 / clockTicksPerSecond, known.comm, known.cmdline,
+        known.user, cpuPercent, rss, task.threads(), null, null, null, null, null, null);
+  }
+
+  /**
+   * The kernel keeps 15 bytes of a name (TASK_COMM_LEN); /proc shows kernel threads' longer
+   * names in full. A 15-byte name may be cut, so it is read from /proc/PID/comm, once per process.
+   */
+  private String fullComm(int pid, String comm) {
+    if (comm.length() < TASK_COMM_LEN - 1) {
+      return comm;
+    }
+    try {
+      int length = reader.read(new File(procDir, pid + "/comm"));
+      String full = new String(reader.bytes(), 0, length, StandardCharsets.UTF_8).strip();
+      return full.startsWith(comm) ? full : comm;
+    } catch (IOException gone) {
+      return comm;
+    }
+  }
+
+  private static boolean sameComm(String fromTask, String known) {
+    return fromTask.length() < TASK_COMM_LEN - 1 ? fromTask.equals(known) : known.startsWith(fromTask);
+  }
+
+  private static final int TASK_COMM_LEN = 16;
+
+  private void forgetUnseen() {
     changed = false;
     for (var it = tracked.values().iterator(); it.hasNext(); ) {
       Tracked t = it.next();
@@ -91,7 +257,6 @@ final class ProcessTable implements AutoCloseable {
     }
     changed |= started;
     started = false;
-    return processes;
   }
 
   /** Whether the last scan found a process that the one before did not, or lost one. */
@@ -103,6 +268,10 @@ final class ProcessTable implements AutoCloseable {
   public void close() {
     tracked.values().forEach(Tracked::release);
     tracked.clear();
+    if (tasks != null) {
+      tasks.close();
+      tasks = null;
+    }
   }
 
   private int readStat(Tracked known, File statFile) throws IOException {

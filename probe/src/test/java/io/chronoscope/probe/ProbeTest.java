@@ -1,6 +1,7 @@
 package io.chronoscope.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.within;
 
 import io.chronoscope.model.ProcessInfo;
@@ -103,6 +104,41 @@ class ProbeTest {
     // Once more only as the proc connector's record of its exit, not as a live process.
     assertThat(probe.scan().processes()).as("an exited process, though its stat file was open")
         .noneMatch(p -> p.pid() == sleeper.pid() && p.exitedAt() == null);
+  }
+
+  @Test
+  void theTaskIteratorAgreesWithProcForEveryProcess() throws Exception {
+    assumeTrue(probe.explain().stream().anyMatch(l -> l.startsWith("processes: BPF task iterator")),
+        () -> "BPF task iterator not active here: " + probe.explain());
+    probe.scan();
+    Report report = probe.scan();
+    int compared = 0;
+    for (ProcessInfo p : report.processes()) {
+      String stat;
+      try {
+        stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
+      } catch (java.io.IOException exitedMeanwhile) {
+        continue;
+      }
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      if (Long.parseLong(f[19]) != p.startTime()) {
+        continue; // pid reused meanwhile
+      }
+      // /proc appends a workqueue worker's current work item ("kworker/0:1-events"): a prefix.
+      assertThat(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')))
+          .as("comm of %d", p.pid()).startsWith(p.comm());
+      assertThat(p.ppid()).as("ppid of %d", p.pid()).isEqualTo(Integer.parseInt(f[1]));
+      if (p.pid() != OWN_PID) { // this JVM starts threads while the test runs
+        assertThat(p.threads()).as("threads of %d", p.pid()).isEqualTo(Integer.parseInt(f[17]));
+      }
+      long rssPages = Long.parseLong(f[21]);
+      assertThat(p.rssBytes() / 4096).as("rss pages of %d (both approximate)", p.pid())
+          .isCloseTo(rssPages, org.assertj.core.data.Percentage.withPercentage(10));
+      compared++;
+    }
+    assertThat(compared).isGreaterThan(10);
+    assertThat(find(report.processes(), 1).comm()).as("pid 1, which some kernels' iterator skips")
+        .isNotBlank();
   }
 
   @Test
