@@ -183,7 +183,7 @@ public final class Probe implements AutoCloseable {
     }
     List<Connection> connections;
     try {
-      connections = sockets.tcp(owners::pidOf);
+      connections = sockets.tcp(owners);
     } catch (IOException e) {
       throw new UncheckedIOException("scan " + (seq + 1) + " could not list sockets from "
           + sockets.name(), e);

@@ -56,8 +56,17 @@ final class ProcessDetails {
     for (ProcessInfo process : walked) {
       int fds = owners.openFds(process.pid());
       Placement placement = placementOf(process);
-      ProcessInfo gone = exitedByKey.remove(key(process.pid(), process.startTime()));
-      result.add(new ProcessInfo(process.pid(), process.ppid(), process.startTime(),
+      ProcessInfo gone = exitedByKey.isEmpty() ? null
+          : exitedByKey.remove(key(process.pid(), process.startTime()));
+      Integer openFds = fds >= 0 ? fds : null;
+      // The walk hands back the very same record for an unchanged process: so is this one.
+      if (gone == null && placement.walked == process
+          && java.util.Objects.equals(placement.completed.openFds(), openFds)) {
+        result.add(placement.completed);
+        continue;
+      }
+      placement.walked = process;
+      result.add(placement.completed = new ProcessInfo(process.pid(), process.ppid(), process.startTime(),
           process.startedAt(), process.comm(), process.cmdline(), process.user(),
           process.cpuPercent(), process.rssBytes(), process.threads(),
           fds >= 0 ? fds : null, placement.cgroup, placement.netNamespace, placement.containerId,
@@ -128,6 +137,8 @@ final class ProcessDetails {
     final String comm;
     final String cgroup;
     final Long netNamespace;
+    ProcessInfo walked; // the walk's record the last completed one was made from
+    ProcessInfo completed;
     final String containerId;
     long generation;
 

@@ -75,6 +75,7 @@ final class SockDiagSource implements SocketSource {
   private List<Connection> listedTcp;
   private long listedAtChanges = -1;
   private long listedAtNanos;
+  private long resolvedAtVersion = -1;
 
   /** Counts TCP state changes per network namespace inode; -1 when unknown. */
   interface TcpChanges {
@@ -151,9 +152,12 @@ final class SockDiagSource implements SocketSource {
     }
     long count = changes.in(netNamespace); // before listing: a change during it shows next time
     long now = System.nanoTime();
+    // Owners need looking up again only if they may have changed since the last lookup.
+    long ownersVersion = ownerOf instanceof SocketOwners owners ? owners.version() : -1;
     if (listedTcp != null && count >= 0 && count == listedAtChanges
         && now - listedAtNanos < COUNTERS_MAX_AGE_NANOS) {
-      for (int i = 0; i < listedTcp.size(); i++) {
+      for (int i = 0; (ownersVersion == -1 || ownersVersion != resolvedAtVersion)
+          && i < listedTcp.size(); i++) {
         Connection c = listedTcp.get(i);
         Integer pid = c.inode() == 0 ? null : ownerOf.apply(c.inode());
         if (!java.util.Objects.equals(pid, c.pid())) {
@@ -168,6 +172,7 @@ final class SockDiagSource implements SocketSource {
       listedAtChanges = count;
       listedAtNanos = now;
     }
+    resolvedAtVersion = ownersVersion;
     List<Connection> connections = new ArrayList<>(listedTcp.size() + 64);
     connections.addAll(listedTcp);
     udp(ownerOf, connections);

@@ -17,7 +17,7 @@ import java.util.Map;
  * (the size Linux 6.2+ reports for /proc/PID/fd) changed, and everything is re-read every
  * {@link #FULL_EVERY} scans to catch a socket swapped for another at the same count.
  */
-final class SocketOwners {
+final class SocketOwners implements java.util.function.LongFunction<Integer> {
   private static final String SOCKET_PREFIX = "socket:[";
 
   private final Path procRoot;
@@ -26,6 +26,7 @@ final class SocketOwners {
   static final int COUNTS_EVERY = 10;
   private final java.util.Set<Long> unowned = new java.util.HashSet<>();
   private int ticks;
+  private long version;
 
   private final Map<Long, Integer> pidByInode = new HashMap<>();
   /** Per pid: open-file count when its fds were read, and the socket inodes it held then. */
@@ -117,6 +118,7 @@ final class SocketOwners {
     }
     if (changed || !previous.isEmpty()) {
       // Rebuilt in pid order, so a socket shared over fork still goes to the lowest pid.
+      version++;
       pidByInode.clear();
       for (int p : pids) {
         Held h = held.get(p);
@@ -149,6 +151,16 @@ final class SocketOwners {
   /** The pid holding the socket, or null when no process we can see holds it. */
   Integer pidOf(long inode) {
     return pidByInode.get(inode);
+  }
+
+  @Override
+  public Integer apply(long inode) {
+    return pidByInode.get(inode);
+  }
+
+  /** Grows whenever the inode → pid map is rebuilt: owners looked up before may be stale. */
+  long version() {
+    return version;
   }
 
   int size() {
