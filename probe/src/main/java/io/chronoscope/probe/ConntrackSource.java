@@ -81,6 +81,10 @@ final class ConntrackSource implements AutoCloseable {
   private final Memory dumpBuffer = new Memory(RECEIVE_BYTES);
   private final Map<Key, Flow> live = new HashMap<>();
   private final List<Flow> ended = new ArrayList<>();
+  // Kept with live so a scan costs what is NATed or not yet matched, not every tracked flow:
+  // a busy host tracks tens of thousands.
+  private final Set<Flow> unmatched = new java.util.LinkedHashSet<>();
+  private final Set<Flow> natted = new java.util.LinkedHashSet<>();
   private final Thread events;
   private volatile boolean closed;
   private boolean resync;
@@ -197,12 +201,16 @@ final class ConntrackSource implements AutoCloseable {
         }
       }
     }
-    List<NatFlow> nat = new ArrayList<>();
-    for (Flow f : live.values()) {
+    for (Iterator<Flow> it = unmatched.iterator(); it.hasNext(); ) {
+      Flow f = it.next();
       mark(f, sockets);
-      if (isNat(f.flow)) {
-        nat.add(f.flow);
+      if (f.seen) {
+        it.remove();
       }
+    }
+    List<NatFlow> nat = new ArrayList<>(natted.size());
+    for (Flow f : natted) {
+      nat.add(f.flow);
     }
     List<Connection> shortLived = new ArrayList<>();
     for (Flow f : ended) {
@@ -225,7 +233,7 @@ final class ConntrackSource implements AutoCloseable {
   private long[] unmatchedPortPairs() {
     long[] pairs = new long[16];
     int n = 0;
-    for (Iterable<Flow> flows : List.of(live.values(), ended)) {
+    for (Iterable<Flow> flows : List.of(unmatched, ended)) {
       for (Flow f : flows) {
         if (!f.seen) {
           if (n + 2 > pairs.length) {
@@ -309,9 +317,9 @@ final class ConntrackSource implements AutoCloseable {
                 present.add(key);
                 Flow known = live.get(key);
                 if (known == null) {
-                  live.put(key, new Flow(flow, now));
+                  track(key, new Flow(flow, now));
                 } else {
-                  known.flow = flow;
+                  update(known, flow);
                 }
               }
             }
@@ -326,6 +334,7 @@ final class ConntrackSource implements AutoCloseable {
       Map.Entry<Key, Flow> e = it.next();
       if (!present.contains(e.getKey())) {
         it.remove();
+        untrack(e.getValue());
         end(e.getValue(), now);
       }
     }
@@ -380,15 +389,45 @@ final class ConntrackSource implements AutoCloseable {
     Key key = key(flow);
     if ((type & 0xff) == IPCTNL_MSG_CT_DELETE) {
       Flow known = live.remove(key);
+      if (known != null) {
+        untrack(known);
+      }
       end(known != null ? known : new Flow(flow, now), now);
     } else if ((type & 0xff) == IPCTNL_MSG_CT_NEW) {
-      Flow known = live.computeIfAbsent(key, k -> new Flow(flow, now));
-      known.flow = flow;
+      Flow known = live.get(key);
+      if (known == null) {
+        known = track(key, new Flow(flow, now));
+      } else {
+        update(known, flow);
+      }
       if (known.closedAt == null && ("TIME_WAIT".equals(flow.state())
           || "CLOSE".equals(flow.state()))) {
         end(known, now); // stays in the table until destroyed, but the connection is over
       }
     }
+  }
+
+  private Flow track(Key key, Flow f) {
+    live.put(key, f);
+    unmatched.add(f);
+    if (isNat(f.flow)) {
+      natted.add(f);
+    }
+    return f;
+  }
+
+  private void update(Flow f, NatFlow flow) {
+    f.flow = flow;
+    if (isNat(flow)) {
+      natted.add(f);
+    } else {
+      natted.remove(f);
+    }
+  }
+
+  private void untrack(Flow f) {
+    unmatched.remove(f);
+    natted.remove(f);
   }
 
   private void end(Flow f, long now) {
