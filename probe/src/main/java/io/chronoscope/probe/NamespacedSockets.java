@@ -18,6 +18,7 @@ final class NamespacedSockets implements SocketSource {
   private final NetNamespaces namespaces;
   private SockDiagSource.TcpChanges changes; // null: list every namespace's TCP sockets each scan
   private java.util.Set<Long> listed = java.util.Set.of();
+  private boolean sameSockets;
 
   NamespacedSockets(SocketSource host, NetNamespaces namespaces) {
     this.host = host;
@@ -44,13 +45,16 @@ final class NamespacedSockets implements SocketSource {
     Long hostNs = namespaces.host();
     List<Connection> hostSockets = host instanceof SockDiagSource diag
         ? diag.tcp(ownerOf, changes) : host.tcp(ownerOf);
+    boolean same = changes != null && host instanceof SockDiagSource diag && diag.sameSockets();
     for (Connection c : hostSockets) {
       all.add(c.netNamespace() != null ? c : withNamespace(c, hostNs));
     }
     Map<Long, SockDiagSource> others = namespaces.others();
     for (Long inode : NetNamespaces.sorted(others.keySet())) {
       try {
-        all.addAll(others.get(inode).tcp(ownerOf, changes));
+        SockDiagSource source = others.get(inode);
+        all.addAll(source.tcp(ownerOf, changes));
+        same &= source.sameSockets();
       } catch (IOException closedMeanwhile) {
         // the namespace went away during this scan: its sockets went with it
       }
@@ -61,9 +65,16 @@ final class NamespacedSockets implements SocketSource {
           changes.gone(gone);
         }
       }
+      same &= listed.equals(others.keySet());
       listed = others.keySet();
     }
+    sameSockets = same;
     return all;
+  }
+
+  /** Whether the last call listed exactly the sockets of the call before: none is new. */
+  synchronized boolean sameSockets() {
+    return sameSockets;
   }
 
   private static Connection withNamespace(Connection c, Long netNamespace) {

@@ -191,7 +191,9 @@ public final class Probe implements AutoCloseable {
     phases.end("sockets");
     // Owners after sockets: only a new socket, a started or exited process, or the periodic
     // refresh makes the fd walk worth its cost; then the owners just looked up are redone.
-    if (owners.refresh(fileHolders, processes.processesChanged(), connections)) {
+    boolean sameSockets = sockets instanceof NamespacedSockets namespaced
+        && namespaced.sameSockets();
+    if (owners.refresh(fileHolders, processes.processesChanged(), connections, sameSockets)) {
       List<Connection> owned = new ArrayList<>(connections.size());
       for (Connection c : connections) {
         Integer pid = c.inode() == 0 ? null : owners.pidOf(c.inode());

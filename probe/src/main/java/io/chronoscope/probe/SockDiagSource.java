@@ -76,6 +76,8 @@ final class SockDiagSource implements SocketSource {
   private long listedAtChanges = -1;
   private long listedAtNanos;
   private long resolvedAtVersion = -1;
+  private long[] listedUdpInodes = new long[0];
+  private boolean sameSockets;
 
   /** Counts TCP state changes per network namespace inode; -1 when unknown. */
   interface TcpChanges {
@@ -154,8 +156,9 @@ final class SockDiagSource implements SocketSource {
     long now = System.nanoTime();
     // Owners need looking up again only if they may have changed since the last lookup.
     long ownersVersion = ownerOf instanceof SocketOwners owners ? owners.version() : -1;
-    if (listedTcp != null && count >= 0 && count == listedAtChanges
-        && now - listedAtNanos < COUNTERS_MAX_AGE_NANOS) {
+    boolean reused = listedTcp != null && count >= 0 && count == listedAtChanges
+        && now - listedAtNanos < COUNTERS_MAX_AGE_NANOS;
+    if (reused) {
       for (int i = 0; (ownersVersion == -1 || ownersVersion != resolvedAtVersion)
           && i < listedTcp.size(); i++) {
         Connection c = listedTcp.get(i);
@@ -175,8 +178,23 @@ final class SockDiagSource implements SocketSource {
     resolvedAtVersion = ownersVersion;
     List<Connection> connections = new ArrayList<>(listedTcp.size() + 64);
     connections.addAll(listedTcp);
+    int tcp = connections.size();
     udp(ownerOf, connections);
+    long[] udpInodes = new long[connections.size() - tcp];
+    for (int i = 0; i < udpInodes.length; i++) {
+      udpInodes[i] = connections.get(tcp + i).inode();
+    }
+    sameSockets = reused && java.util.Arrays.equals(udpInodes, listedUdpInodes);
+    listedUdpInodes = udpInodes;
     return connections;
+  }
+
+  /**
+   * Whether the last gated listing holds exactly the sockets of the one before (TCP reused, the
+   * same UDP sockets): then no socket is new, and nobody need look for new owners.
+   */
+  synchronized boolean sameSockets() {
+    return sameSockets;
   }
 
   /** UDP has no connection state: only sockets connect()ed to a peer say who talks to whom. */

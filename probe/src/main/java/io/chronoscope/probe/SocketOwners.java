@@ -51,15 +51,18 @@ final class SocketOwners implements java.util.function.LongFunction<Integer> {
   /**
    * Brings the map up to date when something may have moved, and otherwise does nothing, so a
    * steady scan reads no /proc/PID/fd at all. Something may have moved when a process started
-   * or exited, when {@code listed} holds a socket inode the map does not know (a new socket),
+   * or exited, when {@code listed} holds a socket inode the map does not know (a new socket;
+   * {@code sameSockets} says the listing is the last one again, so none is new),
    * and every {@link #COUNTS_EVERY} calls, which also refreshes {@link #openFds(int)}.
    *
    * @return whether the map was brought up to date, so owners looked up before are stale
    */
-  boolean refresh(int[] pids, boolean processesChanged, List<Connection> listed) {
+  boolean refresh(int[] pids, boolean processesChanged, List<Connection> listed,
+      boolean sameSockets) {
     int tick = ticks++;
     boolean full = tick % FULL_EVERY == 0;
-    if (!full && tick % COUNTS_EVERY != 0 && !processesChanged && !hasUnknown(listed)) {
+    if (!full && tick % COUNTS_EVERY != 0 && !processesChanged
+        && (sameSockets || !hasUnknown(listed))) {
       return false;
     }
     walk(pids, full);
