@@ -14,18 +14,23 @@ import java.util.Map;
  * Which process holds which socket, found by reading /proc/PID/fd symlinks
  * ({@code socket:[inode]}). Reading every fd of every process is the expensive part of a tick,
  * so it is incremental: a process's fds are re-read only when it is new or its open-file count
- * (the size Linux 6.2+ reports for /proc/PID/fd) changed, and everything is re-read every
- * {@link #FULL_EVERY} scans to catch a socket swapped for another at the same count.
+ * (the size Linux 6.2+ reports for /proc/PID/fd) changed; everything is re-read when a socket
+ * inode no process is known to hold shows up after that, and every {@link #FULL_EVERY} scans.
  */
 final class SocketOwners implements java.util.function.LongFunction<Integer> {
   private static final String SOCKET_PREFIX = "socket:[";
 
   private final Path procRoot;
-  static final int FULL_EVERY = 60;
+  /**
+   * Every fd of every process is read again this often (10 min at 1 s) for what no count or new
+   * inode shows: a socket handed to another process over a Unix socket.
+   */
+  static final int FULL_EVERY = 600;
   /** How often open-file counts are read when nothing else asks for it: every 10 s at 1 s. */
   static final int COUNTS_EVERY = 10;
   private final java.util.Set<Long> unowned = new java.util.HashSet<>();
   private int ticks;
+  private int lastFull;
   private long version;
 
   private final Map<Long, Integer> pidByInode = new HashMap<>();
@@ -37,15 +42,6 @@ final class SocketOwners implements java.util.function.LongFunction<Integer> {
 
   SocketOwners(Path procRoot) {
     this.procRoot = procRoot;
-  }
-
-  /**
-   * Rebuilds the inode → pid map from the fds of {@code pids}. A socket shared by several
-   * processes (inherited over fork) goes to the first pid given, in /proc order the lowest,
-   * usually the parent that made it.
-   */
-  void scan(int[] pids) {
-    walk(pids, ticks++ % FULL_EVERY == 0);
   }
 
   /**
@@ -66,6 +62,15 @@ final class SocketOwners implements java.util.function.LongFunction<Integer> {
       return false;
     }
     walk(pids, full);
+    if (full) {
+      lastFull = tick;
+    } else if (tick - lastFull >= COUNTS_EVERY && hasUnknown(listed)) {
+      // A socket closed and another opened by the same process leave its fd count as it was:
+      // only reading every process's fds finds the new one. At most every COUNTS_EVERY scans,
+      // since a socket closed between listing and walk looks the same and busy hosts have many.
+      walk(pids, true);
+      lastFull = tick;
+    }
     unowned.clear();
     for (Connection c : listed) {
       if (c.inode() != 0 && !pidByInode.containsKey(c.inode())) {
