@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.Map;
+import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 
 /** Probe against the real kernel: this JVM must show up as ps would show it. */
@@ -111,34 +113,58 @@ class ProbeTest {
     assumeTrue(probe.explain().stream().anyMatch(l -> l.startsWith("processes: BPF task iterator")),
         () -> "BPF task iterator not active here: " + probe.explain());
     probe.scan();
-    Report report = probe.scan();
+    Map<Integer, String> disagreements = new HashMap<>();
     int compared = 0;
-    for (ProcessInfo p : report.processes()) {
-      String stat;
-      try {
-        stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
-      } catch (java.io.IOException exitedMeanwhile) {
-        continue;
+    for (ProcessInfo p : probe.scan().processes()) {
+      String why = disagreement(p);
+      if (why != null) {
+        disagreements.put(p.pid(), why);
       }
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      if (Long.parseLong(f[19]) != p.startTime()) {
-        continue; // pid reused meanwhile
-      }
-      // /proc appends a workqueue worker's current work item ("kworker/0:1-events"): a prefix.
-      assertThat(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')))
-          .as("comm of %d", p.pid()).startsWith(p.comm());
-      assertThat(p.ppid()).as("ppid of %d", p.pid()).isEqualTo(Integer.parseInt(f[1]));
-      if (p.pid() != OWN_PID) { // this JVM starts threads while the test runs
-        assertThat(p.threads()).as("threads of %d", p.pid()).isEqualTo(Integer.parseInt(f[17]));
-      }
-      long rssPages = Long.parseLong(f[21]);
-      assertThat(p.rssBytes() / 4096).as("rss pages of %d (both approximate)", p.pid())
-          .isCloseTo(rssPages, org.assertj.core.data.Percentage.withPercentage(10));
       compared++;
     }
+    // Other processes on a busy machine start threads or lose their parent between the scan
+    // and reading /proc: a disagreement must hold on a second look to count.
+    if (!disagreements.isEmpty()) {
+      for (ProcessInfo p : probe.scan().processes()) {
+        if (disagreements.containsKey(p.pid()) && disagreement(p) == null) {
+          disagreements.remove(p.pid());
+        }
+      }
+    }
+    assertThat(disagreements).as("processes the iterator and /proc disagree on").isEmpty();
     assertThat(compared).isGreaterThan(10);
-    assertThat(find(report.processes(), 1).comm()).as("pid 1, which some kernels' iterator skips")
-        .isNotBlank();
+    assertThat(find(probe.scan().processes(), 1).comm())
+        .as("pid 1, which some kernels' iterator skips").isNotBlank();
+  }
+
+  /** How a process differs from what /proc/PID/stat says, or null. */
+  private static String disagreement(ProcessInfo p) {
+    String stat;
+    try {
+      stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
+    } catch (java.io.IOException exitedMeanwhile) {
+      return null;
+    }
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    if (Long.parseLong(f[19]) != p.startTime()) {
+      return null; // pid reused meanwhile
+    }
+    // /proc appends a workqueue worker's current work item ("kworker/0:1-events"): a prefix.
+    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!comm.startsWith(p.comm())) {
+      return "comm " + p.comm() + " vs " + comm;
+    }
+    if (p.ppid() != Integer.parseInt(f[1])) {
+      return "ppid " + p.ppid() + " vs " + f[1];
+    }
+    if (p.pid() != OWN_PID && p.threads() != Integer.parseInt(f[17])) {
+      return "threads " + p.threads() + " vs " + f[17];
+    }
+    long rssPages = Long.parseLong(f[21]);
+    if (Math.abs(p.rssBytes() / 4096 - rssPages) > Math.max(16, rssPages / 10)) {
+      return "rss pages " + p.rssBytes() / 4096 + " vs " + rssPages + " (both approximate)";
+    }
+    return null;
   }
 
   @Test
