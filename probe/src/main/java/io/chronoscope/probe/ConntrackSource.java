@@ -184,6 +184,36 @@ final class ConntrackSource implements AutoCloseable {
    * one of them (either end, before or after NAT) is seen and never reported as short-lived.
    */
   synchronized Scan scan(List<Connection> scanned) throws IOException {
+    return scan(scanned, true);
+  }
+
+  /**
+   * With {@code shortLived} false (eBPF reports those), no flow is matched against the sockets:
+   * only the NAT mapping is wanted, and the short-lived list comes back empty.
+   */
+  synchronized Scan scan(List<Connection> scanned, boolean shortLived) throws IOException {
+    if (!shortLived) {
+      long now = System.currentTimeMillis();
+      if (resync || now - lastDumpMs >= resyncMs) {
+        dump(now);
+      }
+      unmatched.clear();
+      List<NatFlow> nat = new ArrayList<>(natted.size());
+      for (Flow f : natted) {
+        nat.add(f.flow);
+      }
+      for (Flow f : ended) {
+        if (isNat(f.flow) && !live.containsKey(key(f.flow))) {
+          nat.add(f.flow);
+        }
+      }
+      ended.clear();
+      return new Scan(nat, List.of());
+    }
+    return scanMatching(scanned);
+  }
+
+  private Scan scanMatching(List<Connection> scanned) throws IOException {
     long now = System.currentTimeMillis();
     if (resync || now - lastDumpMs >= resyncMs) {
       dump(now);

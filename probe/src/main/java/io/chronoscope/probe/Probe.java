@@ -210,7 +210,7 @@ public final class Probe implements AutoCloseable {
     List<NatFlow> nat = null;
     if (conntrack != null) {
       try {
-        ConntrackSource.Scan tracked = conntrack.scan(connections);
+        ConntrackSource.Scan tracked = conntrack.scan(connections, ebpf == null);
         nat = tracked.nat();
         // Conntrack's short-lived flows are the fallback; eBPF sees the same ones with their pids.
         if (ebpf == null && !tracked.shortLived().isEmpty()) {

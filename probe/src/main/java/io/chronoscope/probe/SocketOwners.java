@@ -57,11 +57,12 @@ final class SocketOwners implements java.util.function.LongFunction<Integer> {
       boolean sameSockets) {
     int tick = ticks++;
     boolean full = tick % FULL_EVERY == 0;
-    if (!full && tick % COUNTS_EVERY != 0 && !processesChanged
-        && (sameSockets || !hasUnknown(listed))) {
+    boolean unknown = !sameSockets && hasUnknown(listed);
+    if (!full && tick % COUNTS_EVERY != 0 && !processesChanged && !unknown) {
       return false;
     }
-    walk(pids, full);
+    // Processes that only started or exited: read the new ones' fds, not every count.
+    walk(pids, full, !full && tick % COUNTS_EVERY != 0 && !unknown);
     if (full) {
       lastFull = tick;
     } else if (tick - lastFull >= COUNTS_EVERY && hasUnknown(listed)) {
@@ -91,13 +92,22 @@ final class SocketOwners implements java.util.function.LongFunction<Integer> {
   }
 
   private void walk(int[] pids, boolean full) {
+    walk(pids, full, false);
+  }
+
+  /** {@code newOnly}: processes read before keep what was read then, without a count check. */
+  private void walk(int[] pids, boolean full, boolean newOnly) {
     boolean changed = full;
     Map<Integer, Held> previous = new HashMap<>(held);
     held.clear();
     for (int p : pids) {
       Integer pid = p;
-      Path fdDir = procRoot.resolve(Integer.toString(p)).resolve("fd");
       Held before = previous.remove(pid);
+      if (newOnly && before != null) {
+        held.put(pid, before);
+        continue;
+      }
+      Path fdDir = procRoot.resolve(Integer.toString(p)).resolve("fd");
       long count = fdCount(fdDir);
       if (!full && before != null && count >= 0 && before.fdCount() == count) {
         held.put(pid, before);
