@@ -12,6 +12,7 @@ import io.chronoscope.model.Report;
 import io.chronoscope.probe.Probe;
 import io.chronoscope.probe.ProbeConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -159,6 +160,80 @@ class DockerContainersTest {
             + report.connections()));
     assertThat(in.pid()).as("owner of the server side " + in).isNotNull();
     assertThat(byPid.get(in.pid()).containerId()).isEqualTo(serverId);
+  }
+
+  /**
+   * Docker's {@code -p} on every address: a connection from this host to its own bridge address
+   * is rewritten by Docker's DNAT rule to the container. The report's NAT flow must map the
+   * published address to the container's real address, so the collector can draw the edge to
+   * the container instead of to the host.
+   */
+  @Test
+  void publishedPortIsMappedToTheContainerThroughDockersDnat() throws Exception {
+    String published = "cs-published-" + SUFFIX;
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    try {
+      String id = DockerEngine.runDetached("--name", published, "-p", port + ":8080",
+          DockerEngine.IMAGE, "nc", "-ll", "-p", "8080", "-e", "/bin/cat");
+      String containerIp = DockerEngine.inspect(published, "{{.NetworkSettings.IPAddress}}");
+      String gateway = DockerEngine.inspect(published, "{{.NetworkSettings.Gateway}}");
+      try (java.net.Socket client = connectWhenListening(gateway, port)) {
+        client.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(client.getInputStream().read()).as("the container echoes").isEqualTo('h');
+        int clientPort = client.getLocalPort();
+        Report report = scanUntil(r -> r.nat() != null && r.nat().stream().anyMatch(f ->
+                f.original().srcPort() == clientPort && f.original().dstPort() == port),
+            "a NAT flow for the connection to the published port");
+        assertThat(report.nat()).filteredOn(f -> f.original().srcPort() == clientPort
+                && f.original().dstPort() == port)
+            .singleElement()
+            .satisfies(flow -> {
+              assertThat(flow.original().dstAddress()).isEqualTo(gateway);
+              assertThat(flow.reply().srcAddress()).as("the real backend").isEqualTo(containerIp);
+              assertThat(flow.reply().srcPort()).isEqualTo(8080);
+              assertThat(flow.isDestinationNat()).isTrue();
+            });
+        assertThat(report.connections()).as("the host's side, as the socket sees it")
+            .anySatisfy(c -> {
+              assertThat(c.localPort()).isEqualTo(clientPort);
+              assertThat(c.remoteAddress()).isEqualTo(gateway);
+              assertThat(c.remotePort()).isEqualTo(port);
+              assertThat(c.pid()).isEqualTo((int) ProcessHandle.current().pid());
+            });
+        assertThat(report.connections()).as("the container's side, in its namespace")
+            .anySatisfy(c -> {
+              assertThat(c.localAddress()).isEqualTo(containerIp);
+              assertThat(c.localPort()).isEqualTo(8080);
+              assertThat(c.state()).isEqualTo("ESTABLISHED");
+            });
+        assertThat(container(report, id)).isPresent();
+      }
+    } finally {
+      DockerEngine.removeQuietly(published);
+    }
+  }
+
+  /** nc in the container starts listening a moment after docker run returns. */
+  private static java.net.Socket connectWhenListening(String host, int port) throws Exception {
+    long deadline = System.currentTimeMillis() + CONVERGE_DEADLINE_MS;
+    while (true) {
+      java.net.Socket socket = new java.net.Socket();
+      try {
+        socket.connect(new java.net.InetSocketAddress(host, port), 2000);
+        socket.setSoTimeout(10_000);
+        // Until nc listens, Docker's DNAT target refuses: a reset shows as a failed read.
+        return socket;
+      } catch (java.io.IOException notYet) {
+        socket.close();
+        if (System.currentTimeMillis() > deadline) {
+          throw notYet;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   @Test
