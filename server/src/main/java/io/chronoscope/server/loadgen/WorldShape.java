@@ -29,9 +29,10 @@ public record WorldShape(int hosts, int containersPerHost, int connections, doub
       throw new IllegalArgumentException("connections must be 0.." + MAX_CONNECTIONS + ", was "
           + connections);
     }
-    if (connections > 0 && totalContainers() < 2) {
+    // The fields are not assigned yet inside a compact constructor: use the parameters.
+    if (connections > 0 && hosts * containersPerHost < 2) {
       throw new IllegalArgumentException("connections need at least 2 containers in all, there are "
-          + totalContainers());
+          + hosts * containersPerHost);
     }
     if (!(churnPercent >= 0 && churnPercent <= 100)) {
       throw new IllegalArgumentException("churnPercent must be 0..100, was " + churnPercent);
