@@ -38,6 +38,11 @@ import picocli.CommandLine.Spec;
 final class LoadgenCommand implements Callable<Integer> {
   /** Senders for --collector: one HTTP publisher sends one report at a time. */
   static final int MAX_SENDERS = 8;
+  /**
+   * Longer than a probe's 5 s: a bounded run should account for every report it made, even
+   * when a just-started collector is slow to take the first ones.
+   */
+  static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
 
   @Spec
   CommandSpec spec;
@@ -128,7 +133,7 @@ final class LoadgenCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> {
       run.stop();
       try {
-        finished.await(30, TimeUnit.SECONDS);
+        finished.await(FLUSH_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -198,8 +203,7 @@ final class LoadgenCommand implements Callable<Integer> {
       int capacity = Math.max(HttpPublisher.DEFAULT_CAPACITY, 3 * hostsPerSender);
       List<ReportPublisher> publishers = new ArrayList<>();
       for (int i = 0; i < senders; i++) {
-        publishers.add(new HttpPublisher(base, ingestToken, capacity, Backoff.DEFAULT,
-            HttpPublisher.DEFAULT_FLUSH_TIMEOUT));
+        publishers.add(new HttpPublisher(base, ingestToken, capacity, Backoff.DEFAULT, FLUSH_TIMEOUT));
       }
       return publishers;
     }
@@ -226,7 +230,7 @@ final class LoadgenCommand implements Callable<Integer> {
     return "Kafka topic " + k.topic() + " at " + k.config().get("bootstrap.servers");
   }
 
-  /** Closes all at once: each close flushes for up to five seconds. */
+  /** Closes all at once: each close may flush for up to {@link #FLUSH_TIMEOUT}. */
   private static void closeAll(List<ReportPublisher> publishers) throws InterruptedException {
     List<Thread> closing = new ArrayList<>();
     for (ReportPublisher p : publishers) {
