@@ -1,0 +1,122 @@
+package io.chronoscope.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronoscope.model.Json;
+import io.chronoscope.model.Report;
+import io.chronoscope.server.loadgen.SimulatedWorld;
+import io.chronoscope.server.loadgen.WorldShape;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code chronoscope.jar loadgen --kafka} against a real KRaft broker started in this JVM. */
+class LoadgenKafkaIT {
+  private static final String TOPIC = "loadgen.reports";
+  private static KafkaClusterTestKit cluster;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      // A topic is usable only once every partition has a leader (KAFKA-15591).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
+        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("every partition of " + TOPIC + " gets a leader").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void everySimulatedHostsReportsArriveKeyedByHostInOrder() throws Exception {
+    Set<String> hostIds = new HashSet<>();
+    new SimulatedWorld(new WorldShape(3, 4, 8, 25, 21), 0, 1000).reports()
+        .forEach(r -> hostIds.add(r.hostId()));
+    List<String> cmd = List.of(java(), "-jar", jar(), "loadgen", "--hosts", "3",
+        "--containers", "4", "--connections", "8", "--churn", "25", "--seed", "21", "--ticks", "3",
+        "--interval", "300ms", "--kafka", cluster.bootstrapServers(), "--topic", TOPIC);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("loadgen: done: 3 ticks, 9 reports published, 9 accepted").contains("0 failed");
+
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "loadgen-it",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+      consumer.subscribe(List.of(TOPIC));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (records.size() < 9) {
+        assertThat(System.nanoTime()).as("all 9 reports are read back, %d so far", records.size()).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+    }
+    assertThat(records).hasSize(9);
+    for (String host : hostIds) {
+      List<Long> seqs = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        if (r.key().equals(host)) {
+          Report report = Json.mapper().readValue(r.value(), Report.class);
+          assertThat(report.hostId()).isEqualTo(host);
+          assertThat(report.containers()).hasSize(4);
+          seqs.add(report.seq());
+        }
+      }
+      assertThat(seqs).as("host %s's reports, in order on its partition", host).containsExactly(1L, 2L, 3L);
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String jar() {
+    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
+  }
+}
