@@ -57,6 +57,10 @@ class ProbeTest {
     Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
     Process idle = new ProcessBuilder("sleep", "41").start();
     try {
+      // sleep spends CPU while it starts (exec, the dynamic loader): let it settle first.
+      Thread.sleep(500);
+      probe.scan();
+      Thread.sleep(300);
       probe.scan();
       for (int i = 0; i < 3; i++) {
         Thread.sleep(300);
