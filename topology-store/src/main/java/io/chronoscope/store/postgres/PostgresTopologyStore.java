@@ -332,7 +332,10 @@ public final class PostgresTopologyStore implements TopologyStore {
     try {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw unavailable("cannot connect to", rootCause(e));
+      // Hikari wraps the driver's exception; its message is the one that says what went wrong.
+      Throwable root = rootCause(e);
+      throw new StoreUnavailableException("cannot connect to PostgreSQL at " + settings.redactedUrl()
+          + " as user " + settings.user() + ": " + root.getMessage(), e);
     }
     try (Connection c = pool.getConnection()) {
       TimeLayout layout = StoreSchema.migrate(c, settings);
