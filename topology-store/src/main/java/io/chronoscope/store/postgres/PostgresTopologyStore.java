@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 
 /**
  * The production backend: keyframes and deltas in PostgreSQL (TimescaleDB hypertables where the
@@ -47,7 +46,8 @@ public final class PostgresTopologyStore implements TopologyStore {
   private boolean closed;
 
   /** The pool and what was learnt about the schema when it was opened. */
-  private record Database(HikariDataSource pool, TimeLayout layout, EntitySpans spans) {}
+  private record Database(HikariDataSource pool, TimeLayout layout, EntitySpans spans,
+      MetricSamples metrics, DeployEvents deploys) {}
 
   /**
    * What the writer knows of its shard: the latest tick and its graph, the keyframe times and the
@@ -298,9 +298,14 @@ public final class PostgresTopologyStore implements TopologyStore {
     listeners.add(listener);
   }
 
-  /** The pool, for the metric and deploy-event tables that share it. */
-  DataSource dataSource() {
-    return db().pool();
+  /** Metric series and samples, in the same database and schema. */
+  public MetricSamples metrics() {
+    return db().metrics();
+  }
+
+  /** Deploy events, in the same database and schema; pruned with the topology's retention. */
+  public DeployEvents deploys() {
+    return db().deploys();
   }
 
   private Database db() {
@@ -346,7 +351,8 @@ public final class PostgresTopologyStore implements TopologyStore {
         ps.executeUpdate();
       }
       head = loadHead(c);
-      return new Database(pool, layout, new EntitySpans(settings.schema(), settings.shard()));
+      return new Database(pool, layout, new EntitySpans(settings.schema(), settings.shard()),
+          new MetricSamples(pool, layout, settings.schema()), new DeployEvents(pool, settings.schema()));
     } catch (SQLException | RuntimeException e) {
       pool.close();
       if (e instanceof StoreUnavailableException u) {
