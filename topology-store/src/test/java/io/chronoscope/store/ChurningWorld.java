@@ -42,7 +42,8 @@ public final class ChurningWorld {
     }
     graph = b.build();
     Graph.Builder withEdges = graph.toBuilder();
-    started.forEach(n -> connect(withEdges, n, graph));
+    List<String> all = new ArrayList<>(graph.nodes().keySet());
+    started.forEach(n -> connect(withEdges, n, all, false));
     graph = withEdges.build();
   }
 
@@ -77,8 +78,8 @@ public final class ChurningWorld {
       Node n = before.node(ids.get(random.nextInt(ids.size())));
       b.node(new Node(n.id(), n.kind(), n.label(), figures(n.attrs().get("pid"))));
     }
-    Graph partial = b.build();
-    started.forEach(n -> connect(b, n, partial));
+    List<String> alive = new ArrayList<>(b.build().nodes().keySet());
+    started.forEach(n -> connect(b, n, alive, true));
     graph = b.build();
     return ChangeSet.between(at, before, graph);
   }
@@ -97,15 +98,23 @@ public final class ChurningWorld {
         "container", random.nextBoolean());
   }
 
-  private void connect(Graph.Builder b, Node from, Graph existing) {
-    if (existing.nodes().size() < 2) {
+  /**
+   * Connects a process to random others: at the start only as a client ({@code edgesPerNode}
+   * each, so {@code nodes × edgesPerNode} edges), later as client and server alike, which keeps
+   * that edge count steady as processes come and go.
+   */
+  private void connect(Graph.Builder b, Node from, List<String> ids, boolean alsoServer) {
+    if (ids.size() < 2) {
       return;
     }
-    List<String> ids = new ArrayList<>(existing.nodes().keySet());
     for (int i = 0; i < edgesPerNode; i++) {
       String to = ids.get(random.nextInt(ids.size()));
       if (!to.equals(from.id()) && b.hasNode(to)) {
         b.edge(new Edge(from.id(), to, Map.of("port", 8080L + random.nextInt(4))));
+      }
+      String client = ids.get(random.nextInt(ids.size()));
+      if (alsoServer && !client.equals(from.id()) && b.hasNode(client)) {
+        b.edge(new Edge(client, from.id(), Map.of("port", 8080L + random.nextInt(4))));
       }
     }
   }

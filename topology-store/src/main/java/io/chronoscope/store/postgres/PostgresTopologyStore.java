@@ -267,6 +267,7 @@ public final class PostgresTopologyStore implements TopologyStore {
       }
       lastRead = new DecodedKeyframe(keyframeAt, state);
     }
+    Graph.Builder replayed = state.toBuilder();
     try (PreparedStatement ps = c.prepareStatement("SELECT changes FROM " + settings.schema()
         + ".deltas WHERE shard = ? AND at > ? AND at <= ? ORDER BY at")) {
       ps.setString(1, settings.shard());
@@ -274,11 +275,11 @@ public final class PostgresTopologyStore implements TopologyStore {
       ps.setObject(3, time(at));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          state = GraphCodec.decodeChanges(rs.getBytes(1)).applyTo(state);
+          GraphCodec.decodeChanges(rs.getBytes(1)).applyTo(replayed);
         }
       }
     }
-    return state;
+    return replayed.build();
   }
 
   @Override
