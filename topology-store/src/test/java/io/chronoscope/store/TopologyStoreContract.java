@@ -7,7 +7,9 @@ import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.topology.Graph;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,23 @@ public abstract class TopologyStoreContract {
     // Consecutive states differ, so a store answering any neighbour's state would have failed above.
     assertThat(states.get(11)).isNotEqualTo(states.get(10));
     assertThat(store.stats().keyframes()).isEqualTo(5);
+  }
+
+  /** Scrubbing back and forth: whatever a store caches between reads, the order must not matter. */
+  @Test
+  void instantsReadInAnyOrderGiveTheSameStates() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(10));
+    List<Graph> states = feed(store, new ChurningWorld(9, 30, 0.1, 2), 35, 1000);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < states.size(); i++) {
+      order.add(i);
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(9));
+
+    for (int i : order) {
+      assertThat(store.stateAt(T0 + i * 1000L + 300)).as("state after tick %d", i).isEqualTo(states.get(i));
+    }
   }
 
   @Test

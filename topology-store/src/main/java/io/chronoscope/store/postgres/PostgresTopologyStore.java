@@ -42,7 +42,7 @@ public final class PostgresTopologyStore implements TopologyStore {
   private final Object openLock = new Object();
   private volatile Database db;
   private volatile Head head = Head.NONE;
-  private volatile DecodedKeyframe lastRead;
+  private volatile RebuiltState lastRead;
   private boolean closed;
 
   /** The pool and what was learnt about the schema when it was opened. */
@@ -62,8 +62,8 @@ public final class PostgresTopologyStore implements TopologyStore {
     }
   }
 
-  /** Scrubbing reads many instants after one keyframe: decoding it once saves most of the work. */
-  private record DecodedKeyframe(long at, Graph graph) {}
+  /** The last state rebuilt, and from which keyframe: the UI's time slider asks for its neighbours. */
+  private record RebuiltState(long keyframeAt, long at, Graph graph) {}
 
   public PostgresTopologyStore(PostgresStoreSettings settings) {
     this.settings = settings;
@@ -249,10 +249,14 @@ public final class PostgresTopologyStore implements TopologyStore {
         keyframeAt = millis(rs, 1);
       }
     }
-    DecodedKeyframe cached = lastRead;
-    Graph state;
-    if (cached != null && cached.at() == keyframeAt) {
-      state = cached.graph();
+    // History before the head never changes, so a state rebuilt earlier from the same keyframe is
+    // a valid start for any later instant: scrubbing forward replays only the deltas in between.
+    RebuiltState cached = lastRead;
+    Graph start;
+    long from;
+    if (cached != null && cached.keyframeAt() == keyframeAt && cached.at() <= at) {
+      start = cached.graph();
+      from = cached.at();
     } else {
       try (PreparedStatement ps = c.prepareStatement("SELECT graph FROM " + settings.schema()
           + ".keyframes WHERE shard = ? AND at = ?")) {
@@ -262,16 +266,16 @@ public final class PostgresTopologyStore implements TopologyStore {
           if (!rs.next()) {
             return null;
           }
-          state = GraphCodec.decodeGraph(rs.getBytes(1));
+          start = GraphCodec.decodeGraph(rs.getBytes(1));
         }
       }
-      lastRead = new DecodedKeyframe(keyframeAt, state);
+      from = keyframeAt;
     }
-    Graph.Builder replayed = state.toBuilder();
+    Graph.Builder replayed = start.toBuilder();
     try (PreparedStatement ps = c.prepareStatement("SELECT changes FROM " + settings.schema()
         + ".deltas WHERE shard = ? AND at > ? AND at <= ? ORDER BY at")) {
       ps.setString(1, settings.shard());
-      ps.setObject(2, time(keyframeAt));
+      ps.setObject(2, time(from));
       ps.setObject(3, time(at));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -279,7 +283,9 @@ public final class PostgresTopologyStore implements TopologyStore {
         }
       }
     }
-    return replayed.build();
+    Graph state = replayed.build();
+    lastRead = new RebuiltState(keyframeAt, at, state);
+    return state;
   }
 
   @Override
