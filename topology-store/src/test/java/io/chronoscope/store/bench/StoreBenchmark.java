@@ -108,10 +108,18 @@ public final class StoreBenchmark {
         store.stateAt(instants[i]);
         readNs[i] = System.nanoTime() - t;
       }
+      // The time slider dragged forward: one instant a second for a minute from the 10th tick.
+      long[] scrubNs = new long[60];
+      for (int i = 0; i < scrubNs.length; i++) {
+        long t = System.nanoTime();
+        store.stateAt(T0 + (10 + i) * TICK_MS + 500);
+        scrubNs[i] = System.nanoTime() - t;
+      }
       System.out.printf(Locale.ROOT, "%-8s append: %.0f ticks/s; first tick %.1f ms; steady tick p50 %.2f ms,"
-          + " p99 %.2f ms, max %.1f ms | stateAt: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms | %s%n",
+          + " p99 %.2f ms, max %.1f ms | stateAt random: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms"
+          + " | scrub forward: p50 %.1f ms, max %.1f ms | %s%n",
           name, changes.size() / seconds, appendNs[0] / 1e6, pct(steady, 50), pct(steady, 99), pct(steady, 100),
-          pct(readNs, 50), pct(readNs, 90), pct(readNs, 99), store.stats());
+          pct(readNs, 50), pct(readNs, 90), pct(readNs, 99), pct(scrubNs, 50), pct(scrubNs, 100), store.stats());
     }
   }
 
