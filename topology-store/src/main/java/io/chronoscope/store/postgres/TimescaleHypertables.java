@@ -50,7 +50,8 @@ final class TimescaleHypertables implements TimeLayout {
   public int dropBefore(Connection c, long boundary) throws SQLException {
     int dropped = 0;
     for (String table : KEYFRAME_ALIGNED) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM drop_chunks(?, older_than => ?)")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT count(*) FROM drop_chunks(?::regclass, older_than => ?::timestamptz)")) {
         ps.setString(1, schema + "." + table);
         ps.setObject(2, OffsetDateTime.ofInstant(Instant.ofEpochMilli(boundary), ZoneOffset.UTC));
         try (ResultSet rs = ps.executeQuery()) {
