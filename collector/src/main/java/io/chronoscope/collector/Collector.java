@@ -1,6 +1,8 @@
 package io.chronoscope.collector;
 
 import io.chronoscope.model.Report;
+import io.chronoscope.store.OutOfRetentionException;
+import io.chronoscope.store.TimeRange;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.topology.Graph;
@@ -29,6 +31,7 @@ public final class Collector {
   private final Counter rejected;
   private final Timer tickDuration;
   private volatile Graph world = Graph.EMPTY;
+  private boolean resumed;
 
   public Collector(TopologyStore store, MeterRegistry registry) {
     this.store = store;
@@ -97,6 +100,10 @@ public final class Collector {
   /** Merges the live hosts' reports into the world graph and stores what changed. */
   public ChangeSet tick(long now) {
     return tickDuration.record(() -> {
+      if (!resumed) {
+        world = storedHead();
+        resumed = true;
+      }
       latestByHost.values().removeIf(r -> now - r.timestamp() > MISSED_INTERVALS * r.intervalMs());
       Graph next = worldBuilder.build(List.copyOf(latestByHost.values()));
       ChangeSet changes = ChangeSet.between(now, world, next);
@@ -104,6 +111,22 @@ public final class Collector {
       world = next;
       return changes;
     });
+  }
+
+  /**
+   * A store that kept history across a restart already holds a graph: the first tick diffs against
+   * it, so what vanished while Chronoscope was down is removed instead of lingering forever.
+   */
+  private Graph storedHead() {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      return Graph.EMPTY;
+    }
+    try {
+      return store.stateAt(retained.to());
+    } catch (OutOfRetentionException e) {
+      return Graph.EMPTY;
+    }
   }
 
   public Graph world() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chronoscope.model.Report;
+import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -25,6 +26,22 @@ class CollectorTest {
     assertThat(store.stateAt(1500).edges()).isEmpty();
     assertThat(store.stateAt(2000).edges()).hasSize(1);
     assertThat(registry.counter("chronoscope.reports.received").count()).isEqualTo(2);
+  }
+
+  /** A store that kept history across a restart: what vanished meanwhile must not linger. */
+  @Test
+  void aRestartedCollectorDiffsAgainstTheStoredHead() throws Exception {
+    collector.ingest(Reports.host("h1").process(10, "old").process(20, "kept").at(1000), 1000);
+    collector.tick(1000);
+    Collector restarted = new Collector(store, new SimpleMeterRegistry());
+
+    restarted.ingest(Reports.host("h1").process(20, "kept").process(30, "new").at(5000), 5000);
+    ChangeSet first = restarted.tick(5000);
+
+    assertThat(first.removedNodes()).extracting(n -> n.label()).containsExactly("old");
+    assertThat(first.addedNodes()).extracting(n -> n.label()).containsExactly("new");
+    assertThat(store.stateAt(5000).nodes().values()).extracting(n -> n.label())
+        .containsExactlyInAnyOrder("h1-name", "kept", "new");
   }
 
   @Test

@@ -48,14 +48,21 @@ public record ChangeSet(
 
   /** Applies these changes forwards. */
   public Graph applyTo(Graph g) {
-    Graph.Builder b = g.toBuilder();
+    return applyTo(g.toBuilder()).build();
+  }
+
+  /**
+   * Applies these changes forwards onto a builder, so replaying many deltas copies the graph once
+   * instead of once per delta.
+   */
+  public Graph.Builder applyTo(Graph.Builder b) {
     removedEdges.forEach(e -> b.removeEdge(e.key()));
     removedNodes.forEach(n -> b.removeNode(n.id()));
     addedNodes.forEach(b::node);
     changedNodes.forEach(c -> b.node(c.after()));
     addedEdges.forEach(b::edge);
     changedEdges.forEach(c -> b.edge(c.after()));
-    return b.build();
+    return b;
   }
 
   /** Applies these changes backwards: the graph as it was before this tick. */

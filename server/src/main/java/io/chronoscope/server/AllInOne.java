@@ -7,7 +7,7 @@ import io.chronoscope.probe.ProbeLoop;
 import io.chronoscope.server.http.UiEndpoint;
 import io.chronoscope.server.security.AccessToken;
 import io.chronoscope.server.security.IngestToken;
-import io.chronoscope.store.memory.MemoryTopologyStore;
+import io.chronoscope.store.TopologyStore;
 import io.chronoscope.ui.UiServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -28,7 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs every role in one process: probe of this host → collector → memory store → API and UI.
+ * Runs every role in one process: probe of this host → collector → store → API and UI.
  * Plain objects are built here and handed to Micronaut as singletons, so the libraries never
  * depend on the DI framework.
  */
@@ -38,7 +38,15 @@ public final class AllInOne implements AutoCloseable {
   /** Everything the all-in-one needs to start; see {@link Chronoscope} for flags and env vars. */
   public record Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
       Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui,
-      String ingestTokenFromEnv) {
+      String ingestTokenFromEnv, StorageSettings storage) {
+
+    /** History in memory. */
+    public Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
+        Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui,
+        String ingestTokenFromEnv) {
+      this(port, bind, home, tokenFromEnv, retention, keyframeInterval, probeInterval, tickInterval,
+          ui, ingestTokenFromEnv, StorageSettings.memory());
+    }
 
     /** Without an ingest token from the environment: generated in {@code <home>/ingest-token}. */
     public Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
@@ -52,6 +60,7 @@ public final class AllInOne implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private String loginUrl;
   private String ingestTokenSource;
+  private String storageDescription;
   private int port;
 
   private AllInOne() {}
@@ -76,7 +85,9 @@ public final class AllInOne implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    MemoryTopologyStore store = new MemoryTopologyStore(s.retention(), s.keyframeInterval());
+    // Before anything listens: a database that cannot be reached stops start-up with its setting named.
+    TopologyStore store = s.storage().open(s.home(), s.retention(), s.keyframeInterval(), resources);
+    storageDescription = s.storage().describe(s.home());
     Collector collector = new Collector(store, registry);
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
 
@@ -94,7 +105,7 @@ public final class AllInOne implements AutoCloseable {
     try {
       server.start();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot listen on " + s.bind() + ":" + s.port()
+      throw new ConfigurationException("cannot listen on " + s.bind() + ":" + s.port()
           + " (is another Chronoscope running? choose another with --port or CHRONOSCOPE_PORT): "
           + e.getMessage(), e);
     }
@@ -135,6 +146,11 @@ public final class AllInOne implements AutoCloseable {
   /** Where the ingest token for probes comes from: a file path or the environment variable. */
   public String ingestTokenSource() {
     return ingestTokenSource;
+  }
+
+  /** Where history is kept, as start-up prints it (never a password). */
+  public String storageDescription() {
+    return storageDescription;
   }
 
   public int port() {

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The one jar. With no subcommand it runs everything on this host: probe, collector, memory
- * store, API and UI on one port. Subcommands run single roles.
+ * The one jar. With no subcommand it runs everything on this host: probe, collector, store
+ * (memory unless --storage says otherwise), API and UI on one port. Subcommands run single roles.
  */
 @Command(name = "chronoscope", mixinStandardHelpOptions = true, version = "chronoscope 0.1.0",
     description = "Shows what runs where and who talks to whom, and lets you rewind it.",
@@ -49,12 +49,33 @@ public final class Chronoscope implements Callable<Integer> {
       description = "Time between two collector ticks (env CHRONOSCOPE_TICK_INTERVAL, default ${DEFAULT-VALUE}).")
   Duration tickInterval;
 
+  @Option(names = "--storage", defaultValue = "${env:CHRONOSCOPE_STORAGE:-memory}",
+      description = "Where history is kept: memory, postgres or embedded-postgres (env CHRONOSCOPE_STORAGE, default ${DEFAULT-VALUE}).")
+  String storage;
+
+  @Option(names = "--pg-url", defaultValue = "${env:CHRONOSCOPE_PG_URL}",
+      description = "PostgreSQL for --storage postgres, jdbc:postgresql://host:port/database (env CHRONOSCOPE_PG_URL).")
+  String pgUrl;
+
+  @Option(names = "--pg-user", defaultValue = "${env:CHRONOSCOPE_PG_USER}",
+      description = "PostgreSQL user (env CHRONOSCOPE_PG_USER); the password only from env CHRONOSCOPE_PG_PASSWORD.")
+  String pgUser;
+
   @Option(names = "--no-ui", defaultValue = "${env:CHRONOSCOPE_NO_UI:-false}",
       description = "Serve the API only (env CHRONOSCOPE_NO_UI).")
   boolean noUi;
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Chronoscope());
+    // A store that cannot be reached or set up is a configuration problem: one line naming the
+    // setting, not a stack trace.
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigurationException) {
+        cmd.getErr().println("chronoscope: " + e.getMessage());
+        return 1;
+      }
+      throw e;
+    });
     int code = cli.execute(args);
     if (code != 0) {
       System.exit(code);
@@ -67,11 +88,18 @@ public final class Chronoscope implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "Invalid value for option '--port': " + port + " is not a port (0-65535)");
     }
+    StorageSettings storageSettings;
+    try {
+      storageSettings = new StorageSettings(storage, pgUrl, pgUser, System.getenv("CHRONOSCOPE_PG_PASSWORD"));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     AllInOne app = AllInOne.start(new AllInOne.Settings(port, bind, home,
         System.getenv("CHRONOSCOPE_TOKEN"), retention, keyframeInterval, probeInterval, tickInterval, !noUi,
-        System.getenv("CHRONOSCOPE_INGEST_TOKEN")));
+        System.getenv("CHRONOSCOPE_INGEST_TOKEN"), storageSettings));
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "chronoscope-shutdown"));
     System.out.println();
+    System.out.println("History is kept in " + app.storageDescription() + ".");
     System.out.println("Chronoscope is running. Open this URL to log in:");
     System.out.println("    " + app.loginUrl());
     System.out.println();

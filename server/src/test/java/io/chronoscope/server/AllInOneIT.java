@@ -250,7 +250,8 @@ class AllInOneIT {
   @Test
   @Order(8)
   void badFlagsAreRefusedNamingTheFlag() throws Exception {
-    for (String[] c : new String[][] {{"--port", "http"}, {"--retention", "forever"}, {"--port", "70000"}}) {
+    for (String[] c : new String[][] {{"--port", "http"}, {"--retention", "forever"}, {"--port", "70000"},
+        {"--storage", "mongodb"}}) {
       Process p = new ProcessBuilder(java(), "-jar", jar(), c[0], c[1], "--home", home.toString())
           .redirectErrorStream(true).start();
       processes.add(p);

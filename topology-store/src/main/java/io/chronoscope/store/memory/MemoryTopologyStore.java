@@ -93,11 +93,11 @@ public final class MemoryTopologyStore implements TopologyStore {
         return head;
       }
       Map.Entry<Long, Graph> keyframe = keyframes.floorEntry(at);
-      Graph state = keyframe.getValue();
+      Graph.Builder state = keyframe.getValue().toBuilder();
       for (ChangeSet delta : deltas.subMap(keyframe.getKey(), false, at, true).values()) {
-        state = delta.applyTo(state);
+        delta.applyTo(state);
       }
-      return state;
+      return state.build();
     } finally {
       lock.readLock().unlock();
     }

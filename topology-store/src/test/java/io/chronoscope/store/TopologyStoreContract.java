@@ -1,0 +1,246 @@
+package io.chronoscope.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.chronoscope.topology.ChangeSet;
+import io.chronoscope.topology.Graph;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link TopologyStore} backend must do, as users see it: the graph at any instant
+ * inside retention is the one appended, whatever mix of keyframes and deltas holds it. A backend's
+ * test extends this class and supplies {@link #newStore}; the suite closes the stores it opened.
+ * Published in topology-store's test-jar so backends in other modules run the same suite.
+ */
+public abstract class TopologyStoreContract {
+  /** 2023-11-14T22:13:20Z: any fixed instant; ticks are stamped from here. */
+  protected static final long T0 = 1_700_000_000_000L;
+
+  private final List<TopologyStore> opened = new ArrayList<>();
+
+  /**
+   * A store that holds nothing yet, with these settings. Called once per test, or more often by
+   * tests that need two stores; each call must give an empty store.
+   */
+  protected abstract TopologyStore newStore(Duration retention, Duration keyframeInterval)
+      throws Exception;
+
+  @AfterEach
+  void closeStores() throws Exception {
+    for (TopologyStore store : opened) {
+      store.close();
+    }
+    opened.clear();
+  }
+
+  protected final TopologyStore open(Duration retention, Duration keyframeInterval) throws Exception {
+    TopologyStore store = newStore(retention, keyframeInterval);
+    opened.add(store);
+    return store;
+  }
+
+  /** Appends {@code ticks} ticks of {@code world}, {@code stepMs} apart, and returns each tick's graph. */
+  protected static List<Graph> feed(TopologyStore store, ChurningWorld world, int ticks, long stepMs) {
+    List<Graph> states = new ArrayList<>();
+    Graph previous = Graph.EMPTY;
+    for (int i = 0; i < ticks; i++) {
+      long at = T0 + i * stepMs;
+      ChangeSet changes = i == 0 ? ChangeSet.between(at, previous, world.graph()) : world.tick(at);
+      store.append(changes);
+      states.add(world.graph());
+      previous = world.graph();
+    }
+    return states;
+  }
+
+  @Test
+  void stateAtEveryInstantIsWhatWasAppendedAcrossKeyframes() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(10));
+    List<Graph> states = feed(store, new ChurningWorld(1, 40, 0.1, 2), 45, 1000);
+
+    for (int i = 0; i < states.size(); i++) {
+      assertThat(store.stateAt(T0 + i * 1000L)).as("state at tick %d", i).isEqualTo(states.get(i));
+      // Between two ticks the graph is what the earlier tick left.
+      assertThat(store.stateAt(T0 + i * 1000L + 999)).as("state after tick %d", i).isEqualTo(states.get(i));
+    }
+    // Consecutive states differ, so a store answering any neighbour's state would have failed above.
+    assertThat(states.get(11)).isNotEqualTo(states.get(10));
+    assertThat(store.stats().keyframes()).isEqualTo(5);
+  }
+
+  /** Scrubbing back and forth: whatever a store caches between reads, the order must not matter. */
+  @Test
+  void instantsReadInAnyOrderGiveTheSameStates() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(10));
+    List<Graph> states = feed(store, new ChurningWorld(9, 30, 0.1, 2), 35, 1000);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < states.size(); i++) {
+      order.add(i);
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(9));
+
+    for (int i : order) {
+      assertThat(store.stateAt(T0 + i * 1000L + 300)).as("state after tick %d", i).isEqualTo(states.get(i));
+    }
+  }
+
+  @Test
+  void anEmptyChangeSetAdvancesTheHeadWithoutStoringADelta() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    ChurningWorld world = new ChurningWorld(2, 10, 0.2, 1);
+    Graph first = world.graph();
+    store.append(ChangeSet.between(T0, Graph.EMPTY, first));
+    StoreStats before = store.stats();
+
+    for (int i = 1; i <= 30; i++) {
+      store.append(ChangeSet.between(T0 + i * 1000L, first, first));
+    }
+
+    assertThat(store.retained()).isEqualTo(new TimeRange(T0, T0 + 30_000));
+    assertThat(store.stateAt(T0 + 30_000)).isEqualTo(first);
+    assertThat(store.stats()).isEqualTo(before);
+    ChangeSet next = world.tick(T0 + 31_000);
+    store.append(next);
+    assertThat(store.stateAt(T0 + 30_500)).isEqualTo(first);
+    assertThat(store.stateAt(T0 + 31_000)).isEqualTo(world.graph()).isNotEqualTo(first);
+  }
+
+  @Test
+  void aRedeliveredTickAddsNothing() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(3));
+    ChurningWorld world = new ChurningWorld(3, 20, 0.1, 2);
+    List<Graph> states = feed(store, world, 6, 1000);
+    List<ChangeSet> published = new CopyOnWriteArrayList<>();
+    store.subscribe(published::add);
+    StoreStats before = store.stats();
+
+    // The same tick again, then an older tick carrying different changes: both must be ignored.
+    store.append(ChangeSet.between(T0 + 5000, states.get(4), states.get(5)));
+    store.append(ChangeSet.between(T0 + 2000, states.get(1), Graph.EMPTY));
+    store.append(ChangeSet.between(T0 + 3000, Graph.EMPTY, Graph.EMPTY));
+
+    assertThat(store.stats()).isEqualTo(before);
+    assertThat(published).isEmpty();
+    assertThat(store.retained()).isEqualTo(new TimeRange(T0, T0 + 5000));
+    for (int i = 0; i < states.size(); i++) {
+      assertThat(store.stateAt(T0 + i * 1000L)).as("state at tick %d", i).isEqualTo(states.get(i));
+    }
+  }
+
+  @Test
+  void retainedRangeRunsFromTheFirstTickToTheLatest() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    assertThat(store.retained().isEmpty()).isTrue();
+
+    feed(store, new ChurningWorld(4, 5, 0.2, 1), 4, 2500);
+
+    assertThat(store.retained()).isEqualTo(new TimeRange(T0, T0 + 7500));
+  }
+
+  @Test
+  void anInstantBeforeTheFirstTickIsOutOfRetentionAndSaysTheRange() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    OutOfRetentionException empty = catchThrowableOfType(OutOfRetentionException.class, () -> store.stateAt(T0));
+    assertThat(empty).hasMessageContaining("no history recorded yet");
+    assertThat(empty.retained().isEmpty()).isTrue();
+
+    feed(store, new ChurningWorld(5, 5, 0.2, 1), 3, 1000);
+
+    OutOfRetentionException before = catchThrowableOfType(OutOfRetentionException.class, () -> store.stateAt(T0 - 1));
+    assertThat(before.at()).isEqualTo(T0 - 1);
+    assertThat(before.retained()).isEqualTo(new TimeRange(T0, T0 + 2000));
+    assertThat(before).hasMessageContaining("outside the retained range")
+        .hasMessageContaining("2023-11-14T22:13:20Z to 2023-11-14T22:13:22Z");
+  }
+
+  /**
+   * Five days of ticks with two days' retention. How much older history a backend keeps depends on
+   * how it drops (a keyframe at a time, a day partition at a time), so the bounds are loose: every
+   * instant inside retention answers, and the first day is gone.
+   */
+  @Test
+  void historyOlderThanRetentionIsDroppedAndEverythingInsideItAnswers() throws Exception {
+    Duration retention = Duration.ofDays(2);
+    TopologyStore store = open(retention, Duration.ofHours(1));
+    long step = Duration.ofMinutes(10).toMillis();
+    List<Graph> states = feed(store, new ChurningWorld(6, 8, 0.25, 1), 5 * 144, step);
+    long head = T0 + (states.size() - 1) * step;
+
+    TimeRange retained = store.retained();
+    assertThat(retained.to()).isEqualTo(head);
+    assertThat(retained.from()).isLessThanOrEqualTo(head - retention.toMillis()).isGreaterThan(T0 + Duration.ofDays(1).toMillis());
+    for (int i = 0; i < states.size(); i++) {
+      long at = T0 + i * step;
+      if (at >= retained.from()) {
+        assertThat(store.stateAt(at)).as("state at tick %d", i).isEqualTo(states.get(i));
+      }
+    }
+    OutOfRetentionException old = catchThrowableOfType(OutOfRetentionException.class, () -> store.stateAt(T0 + step));
+    assertThat(old.retained()).isEqualTo(retained);
+    assertThat(old).hasMessageContaining("outside the retained range " + retained);
+  }
+
+  @Test
+  void subscribersGetEachChangeSetAfterItIsStored() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(5));
+    ChurningWorld world = new ChurningWorld(7, 15, 0.2, 1);
+    List<ChangeSet> published = new CopyOnWriteArrayList<>();
+    List<Graph> seenByListener = new CopyOnWriteArrayList<>();
+    store.subscribe(changes -> {
+      published.add(changes);
+      try {
+        seenByListener.add(store.stateAt(changes.at()));
+      } catch (OutOfRetentionException e) {
+        throw new AssertionError("published before it was stored: " + changes.at(), e);
+      }
+    });
+
+    List<Graph> states = feed(store, world, 8, 1000);
+    store.append(ChangeSet.between(T0 + 8000, world.graph(), world.graph()));
+
+    assertThat(published).extracting(ChangeSet::at)
+        .containsExactly(T0, T0 + 1000, T0 + 2000, T0 + 3000, T0 + 4000, T0 + 5000, T0 + 6000, T0 + 7000, T0 + 8000);
+    assertThat(seenByListener.subList(0, 8)).isEqualTo(states);
+    assertThat(published.get(3)).isEqualTo(ChangeSet.between(T0 + 3000, states.get(2), states.get(3)));
+  }
+
+  @Test
+  void statsCountKeyframesNonEmptyDeltasAndTheElementsTheyHold() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(10));
+    assertThat(store.stats()).isEqualTo(new StoreStats(0, 0, 0));
+    ChurningWorld world = new ChurningWorld(8, 12, 0.25, 1);
+    long keyframes = 0;
+    long deltas = 0;
+    long elements = 0;
+    Graph previous = Graph.EMPTY;
+    for (int i = 0; i < 25; i++) {
+      long at = T0 + i * 1000L;
+      // Every third tick changes nothing.
+      ChangeSet changes = i == 0 ? ChangeSet.between(at, Graph.EMPTY, world.graph())
+          : i % 3 == 0 ? ChangeSet.between(at, previous, previous) : world.tick(at);
+      store.append(changes);
+      Graph now = changes.applyTo(previous);
+      if (i % 10 == 0) {
+        keyframes++;
+        elements += now.nodes().size() + now.edges().size();
+      } else if (!changes.isEmpty()) {
+        deltas++;
+        elements += changes.size();
+      }
+      previous = now;
+    }
+
+    assertThat(store.stats()).isEqualTo(new StoreStats(keyframes, deltas, elements));
+    assertThat(keyframes).isEqualTo(3);
+    assertThat(deltas).isEqualTo(14);
+  }
+}
