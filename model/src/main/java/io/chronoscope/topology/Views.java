@@ -43,7 +43,7 @@ public final class Views {
   static Graph processes(Graph world) {
     Graph.Builder b = Graph.builder();
     world.nodes().values().stream()
-        .filter(n -> !Kinds.HOST.equals(n.kind()))
+        .filter(n -> Kinds.PROCESS.equals(n.kind()) || Kinds.REMOTE.equals(n.kind()))
         .forEach(b::node);
     world.edges().values().forEach(b::edge);
     return b.build();
@@ -52,7 +52,7 @@ public final class Views {
   static Graph processesByName(Graph world) {
     return groupBy(world, n -> {
       if (!Kinds.PROCESS.equals(n.kind())) {
-        return Kinds.HOST.equals(n.kind()) ? null : n;
+        return Kinds.REMOTE.equals(n.kind()) ? n : null;
       }
       String host = String.valueOf(n.attrs().get("host"));
       String comm = String.valueOf(n.attrs().get("comm"));
@@ -76,7 +76,7 @@ public final class Views {
       if (Kinds.PROCESS.equals(n.kind())) {
         return hostsById.get(String.valueOf(n.attrs().get("host")));
       }
-      return n;
+      return Kinds.REMOTE.equals(n.kind()) ? n : null;
     });
   }
 
