@@ -107,12 +107,15 @@ class ViewsTest {
     assertThat(Views.workloadOf("web-7d4b9c6f5-x2x9z", Map.of())).isEqualTo(new Views.Workload("deployment", "web"));
     assertThat(Views.workloadOf("my-app-1-2-abcdef-x2x9z", Map.of("pod-template-hash", "abcdef")))
         .isEqualTo(new Views.Workload("deployment", "my-app-1-2"));
+    assertThat(Views.workloadOf("web-7d4b9c6f5-24567", Map.of())).isEqualTo(new Views.Workload("deployment", "web"));
     assertThat(Views.workloadOf("kafka-12", Map.of())).isEqualTo(new Views.Workload("statefulset", "kafka"));
+    assertThat(Views.workloadOf("kafka-10000", Map.of())).isEqualTo(new Views.Workload("statefulset", "kafka"));
     assertThat(Views.workloadOf("fluentd-x2x9z",
         Map.of("controller-revision-hash", "5c7b", "pod-template-generation", "3"))).isEqualTo(new Views.Workload("daemonset", "fluentd"));
     assertThat(Views.workloadOf("backup-28911-x2x9z", Map.of("job-name", "backup-28911")))
         .isEqualTo(new Views.Workload("job", "backup-28911"));
     assertThat(Views.workloadOf("debug", Map.of())).isEqualTo(new Views.Workload("pod", "debug"));
+    assertThat(Views.workloadOf("debug-x2x9z", Map.of())).isEqualTo(new Views.Workload("pod", "debug-x2x9z"));
   }
 
   @Test

@@ -29,12 +29,14 @@ public final class Views {
   public static final String SERVICES = "services";
   public static final String HOSTS = "hosts";
 
+  /** Kubernetes' random names use no vowels and no look-alikes (0, 1, 3), so they never read as ordinals. */
+  private static final String K8S_RANDOM = "[bcdfghjklmnpqrstvwxz2456789]";
   /** A Deployment's pod: {@code <name>-<ReplicaSet template hash>-<random 5>}. */
-  private static final Pattern REPLICA_SET_POD = Pattern.compile("(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}");
+  private static final Pattern REPLICA_SET_POD = Pattern.compile("(.+)-" + K8S_RANDOM + "{6,10}-" + K8S_RANDOM + "{5}");
   /** A StatefulSet's pod: {@code <name>-<ordinal>}. */
   private static final Pattern STATEFUL_SET_POD = Pattern.compile("(.+)-(0|[1-9][0-9]*)");
-  /** A DaemonSet's or Job's pod: {@code <name>-<random 5>}, told apart by their labels. */
-  private static final Pattern RANDOM_SUFFIX_POD = Pattern.compile("(.+)-[a-z0-9]{5}");
+  /** A DaemonSet's pod: {@code <name>-<random 5>}, told from a bare pod by its labels. */
+  private static final Pattern RANDOM_SUFFIX_POD = Pattern.compile("(.+)-" + K8S_RANDOM + "{5}");
 
   private static final Map<String, Function<Graph, Graph>> RENDERERS = new LinkedHashMap<>();
 
@@ -206,11 +208,12 @@ public final class Views {
         && (m = RANDOM_SUFFIX_POD.matcher(podName)).matches()) {
       return new Workload("daemonset", m.group(1));
     }
-    if ((m = STATEFUL_SET_POD.matcher(podName)).matches()) {
-      return new Workload("statefulset", m.group(1));
-    }
+    // A random suffix may be all digits (24567); an ordinal never fits the random alphabet's shape.
     if ((m = REPLICA_SET_POD.matcher(podName)).matches()) {
       return new Workload("deployment", m.group(1));
+    }
+    if ((m = STATEFUL_SET_POD.matcher(podName)).matches()) {
+      return new Workload("statefulset", m.group(1));
     }
     return new Workload("pod", podName);
   }
@@ -354,8 +357,9 @@ public final class Views {
   }
 
   /**
-   * Maps each node to a group node (null drops it) and folds edges onto the groups, counting how
-   * many finer edges each group edge stands for. Edges inside one group are dropped.
+   * Maps each node to a group node (null drops it) and folds edges onto the groups, summing the
+   * connections and bytes of the finer edges each group edge stands for. Edges inside one group
+   * are dropped.
    */
   static Graph groupBy(Graph world, Function<Node, Node> groupOf) {
     Map<String, Node> groupOfNode = new HashMap<>();
@@ -383,7 +387,7 @@ public final class Views {
         b.node(new Node(g.id(), g.kind(), g.label(), attrs));
       }
     });
-    Map<String, long[]> edgeCounts = new LinkedHashMap<>();
+    Map<String, long[]> edgeTotals = new LinkedHashMap<>();
     Map<String, String[]> edgeEnds = new HashMap<>();
     for (Edge e : world.edges().values()) {
       Node s = groupOfNode.get(e.source());
@@ -391,14 +395,17 @@ public final class Views {
       if (s == null || t == null || s.id().equals(t.id())) {
         continue;
       }
-      long weight = e.attrs().get("connections") instanceof Long l ? l : 1L;
       String key = Edge.key(s.id(), t.id());
       edgeEnds.putIfAbsent(key, new String[] {s.id(), t.id()});
-      edgeCounts.computeIfAbsent(key, k -> new long[1])[0] += weight;
+      long[] totals = edgeTotals.computeIfAbsent(key, k -> new long[3]);
+      totals[0] += e.attrs().get("connections") instanceof Long l ? l : 1L;
+      totals[1] += e.attrs().get("bytesSent") instanceof Long l ? l : 0L;
+      totals[2] += e.attrs().get("bytesReceived") instanceof Long l ? l : 0L;
     }
-    edgeCounts.forEach((key, count) -> {
+    edgeTotals.forEach((key, totals) -> {
       String[] ends = edgeEnds.get(key);
-      b.edge(new Edge(ends[0], ends[1], Map.of("connections", count[0])));
+      b.edge(new Edge(ends[0], ends[1],
+          Map.of("connections", totals[0], "bytesSent", totals[1], "bytesReceived", totals[2])));
     });
     return b.build();
   }

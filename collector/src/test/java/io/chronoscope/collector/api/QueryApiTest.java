@@ -230,7 +230,14 @@ class QueryApiTest {
         .containsOnly("java", "postgres");
     JsonNode grouped = json("/api/v1/topology/processes?group=app");
     assertThat(texts(grouped.get("nodes"), "id")).contains("<label>;app=api", "<label>;app=db");
-    assertThat(texts(grouped.get("edges"), "target")).contains("<label>;app=db");
+    JsonNode apiToDb = null;
+    for (JsonNode e : grouped.get("edges")) {
+      if (e.get("source").asText().equals("<label>;app=api") && e.get("target").asText().equals("<label>;app=db")) {
+        apiToDb = e;
+      }
+    }
+    assertThat(apiToDb).as("edge app=api → app=db").isNotNull();
+    assertThat(apiToDb.get("attrs").get("bytesReceived").asLong()).isEqualTo(50_000);
     JsonNode diff = json("/api/v1/topology/workloads/diff?from=" + T0 + "&to=" + T1 + "&namespace=shop");
     assertThat(texts(diff.get("added").get("edges"), "target")).containsExactly("<workload>;shop/statefulset/db");
   }
