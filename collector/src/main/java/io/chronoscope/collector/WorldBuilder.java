@@ -245,6 +245,13 @@ public final class WorldBuilder {
     private final Map<Netns, Map<String, Integer>> listeners = new HashMap<>();
 
     void add(Report r) {
+      // Live sockets first: a connection that closed since the last scan may name the namespace
+      // of a pod that is gone and whose address a new pod already holds.
+      for (Connection c : r.connections()) {
+        if (c.closedAt() == null) {
+          own(c.localAddress(), r.hostId(), netns(c));
+        }
+      }
       for (Connection c : r.connections()) {
         own(c.localAddress(), r.hostId(), netns(c));
         if (c.listening() && c.pid() != null) {

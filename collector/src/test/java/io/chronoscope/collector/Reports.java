@@ -86,6 +86,13 @@ public final class Reports {
     return this;
   }
 
+  /** A connection that opened and closed between two scans (eBPF), in the namespace set last. */
+  public Reports closed(int pid, String localIp, int localPort, String remoteIp, int remotePort) {
+    connections.add(new Connection("tcp", localIp, localPort, remoteIp, remotePort, "CLOSE", pid, 0,
+        "ebpf", netns, null, null, null, null, 1L, 2L));
+    return this;
+  }
+
   private Reports socket(int pid, String localIp, int localPort, String remoteIp, int remotePort, String state) {
     connections.add(new Connection("tcp", localIp, localPort, remoteIp, remotePort, state, pid, 0, "test",
         netns, null, null, null, null, null, null));

@@ -147,6 +147,19 @@ class WorldBuilderTest {
   }
 
   @Test
+  void aReusedPodAddressBelongsToTheLivePodNotToTheOneThatJustClosedAConnection() {
+    Graph g = builder.build(List.of(
+        Reports.host("a").address("10.1.0.1")
+            .inNamespace(501).process(10, "nginx").connect(10, "10.64.1.9", 40000, "10.64.2.5", 8080).at(1),
+        Reports.host("b").address("10.1.0.2")
+            .inNamespace(601).process(30, "old-api").closed(30, "10.64.2.5", 8080, "10.64.1.9", 39000)
+            .inNamespace(602).process(31, "new-api").listen(31, "0.0.0.0", 8080)
+            .connect(31, "10.64.2.5", 8080, "10.64.1.9", 40000).at(1)));
+
+    assertThat(g.edges()).containsOnlyKeys(Edge.key(proc("a", 10), proc("b", 31)));
+  }
+
+  @Test
   void containersAndPodsAreParentsOfTheirProcesses() {
     Graph g = builder.build(List.of(Reports.host("h1")
         .inNamespace(7).pod("c1", "shop", "api-7d4b9c6f5-x2x9z", "api", "10.64.1.5")
