@@ -167,6 +167,7 @@ class QueryApiTest {
     assertThat(changes.get(1).get("at").asLong()).isEqualTo(T2);
     assertThat(texts(changes.get(1).get("addedNodes"), "id")).containsExactly(API_2);
     assertThat(r.get("changeCount").asInt()).isEqualTo(2);
+    assertThat(changes.get(0).has("empty")).as("only the changes, no derived properties").isFalse();
   }
 
   @Test
