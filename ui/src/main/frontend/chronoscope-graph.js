@@ -31,6 +31,10 @@ const STYLE = [
   { selector: 'node[kind = "process-group"]', style: { 'shape': 'round-rectangle', 'background-color': '#6b46c1', 'width': 44 } },
   { selector: 'node[kind = "host"]', style: { 'shape': 'hexagon', 'background-color': '#2f855a', 'width': 44, 'height': 40 } },
   { selector: 'node[kind = "remote"]', style: { 'shape': 'diamond', 'background-color': '#c05621' } },
+  { selector: 'node[kind = "container"], node[kind = "container-group"]', style: { 'shape': 'rectangle', 'background-color': '#2c7a7b' } },
+  { selector: 'node[kind = "pod"]', style: { 'shape': 'pentagon', 'background-color': '#326ce5' } },
+  { selector: 'node[kind = "workload"], node[kind = "service"]', style: { 'shape': 'star', 'background-color': '#553c9a', 'width': 44, 'height': 40 } },
+  { selector: 'node[kind = "label-group"]', style: { 'shape': 'tag', 'background-color': '#b7791f', 'width': 44 } },
   { selector: 'node:selected', style: { 'border-color': '#f6ad55', 'border-width': 4 } },
   {
     selector: 'edge',

@@ -1,6 +1,7 @@
 package io.chronoscope.collector;
 
 import io.chronoscope.model.Connection;
+import io.chronoscope.model.ContainerInfo;
 import io.chronoscope.model.NatFlow;
 import io.chronoscope.model.NodeIds;
 import io.chronoscope.model.ProcessInfo;
@@ -8,77 +9,175 @@ import io.chronoscope.model.Report;
 import io.chronoscope.topology.Edge;
 import io.chronoscope.topology.Graph;
 import io.chronoscope.topology.Kinds;
+import io.chronoscope.topology.Labels;
 import io.chronoscope.topology.Node;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Merges the latest report of every host into the world graph: hosts, processes and
- * process-to-process edges (client → server).
+ * Merges the latest report of every host into the world graph: hosts, containers, pods,
+ * processes and process-to-process edges (client → server). Parents are attributes: a process
+ * names its {@code host}, {@code container} and {@code pod}, a container its {@code host} and
+ * {@code pod}, a pod its {@code host}; views fold on them.
  *
  * <p>Direction comes from listening sockets, never from port numbers: the end whose local
- * address and port is a listening socket of the same host is the server. A far end is found by
- * the reverse 4-tuple on the same host first (loopback and local traffic), then through the
- * listening endpoints of every host (routable addresses are global), else it becomes a
- * {@code remote} pseudo node named by its address.
+ * address and port is a listening socket in its own network namespace is the server, and the
+ * client's socket draws the edge. The far end of a client's socket is found, in order, through
+ * the conntrack DNAT reply (the backend that really answers), the reversed 4-tuple on the same
+ * host, and the listening endpoints of whichever host and namespace owns the address. Every
+ * local address of every reported socket and every container IP belongs to its host and
+ * namespace, so a server never mistakes a client on another reporting host for an outsider.
+ * Addresses no reporting host owns become pseudo nodes: {@code internet} for public ones, one node
+ * per /24 for private ones.
  */
 public final class WorldBuilder {
 
   public Graph build(Collection<Report> reports) {
     Graph.Builder graph = Graph.builder();
-    Map<String, Owner> listeners = new HashMap<>();
+    AddressBook addresses = new AddressBook();
     Map<Owner, String> processIds = new HashMap<>();
-    Set<String> reportingAddresses = new HashSet<>();
     for (Report r : reports) {
-      addHostAndProcesses(graph, r, processIds);
-      indexListeners(r, listeners);
-      if (r.host() != null) {
-        r.host().addresses().stream().filter(a -> !isLoopback(a)).forEach(reportingAddresses::add);
-      }
+      addHost(graph, r);
+      Map<String, Node> containers = addContainersAndPods(graph, r);
+      addProcesses(graph, r, containers, processIds);
+      addresses.add(r);
     }
-    Map<String, Long> edgeCounts = new LinkedHashMap<>();
-    Map<String, String[]> edgeEnds = new HashMap<>();
+    Edges edges = new Edges();
     for (Report r : reports) {
-      resolveEdges(r, listeners, processIds, reportingAddresses, graph, edgeCounts, edgeEnds);
+      resolveEdges(r, addresses, processIds, graph, edges);
     }
-    edgeCounts.forEach((key, count) -> {
-      String[] ends = edgeEnds.get(key);
-      graph.edge(new Edge(ends[0], ends[1], Map.of("connections", count)));
-    });
+    edges.addTo(graph);
     return graph.build();
   }
 
+  /** A process by host and pid: a socket names its owner by pid only. */
   private record Owner(String hostId, int pid) {}
 
-  private static void addHostAndProcesses(Graph.Builder graph, Report r, Map<Owner, String> processIds) {
-    String hostname = r.host() == null ? r.hostId() : r.host().hostname();
-    Map<String, Object> hostAttrs = new HashMap<>();
-    hostAttrs.put("host", r.hostId());
-    hostAttrs.put("hostname", hostname);
+  /** A network namespace of one host; 0 when the probe did not say (tests, /proc fallback). */
+  private record Netns(String hostId, long inode) {}
+
+  private static String hostname(Report r) {
+    return r.host() == null || r.host().hostname() == null ? r.hostId() : r.host().hostname();
+  }
+
+  private static void addHost(Graph.Builder graph, Report r) {
+    Map<String, Object> attrs = new HashMap<>();
+    attrs.put("host", r.hostId());
+    attrs.put("hostname", hostname(r));
     if (r.host() != null) {
-      hostAttrs.put("kernel", r.host().kernel());
-      hostAttrs.put("os", r.host().os());
-      hostAttrs.put("addresses", String.join(" ", r.host().addresses()));
-      hostAttrs.put("cpus", r.host().cpus());
+      attrs.put("kernel", r.host().kernel());
+      attrs.put("os", r.host().os());
+      attrs.put("addresses", String.join(" ", r.host().addresses()));
+      attrs.put("cpus", r.host().cpus());
     }
-    graph.node(new Node(NodeIds.host(r.hostId()), Kinds.HOST, hostname, hostAttrs));
+    graph.node(new Node(NodeIds.host(r.hostId()), Kinds.HOST, hostname(r), attrs));
+  }
+
+  /** Adds the host's containers and their pods; answers the container nodes by runtime id. */
+  private static Map<String, Node> addContainersAndPods(Graph.Builder graph, Report r) {
+    Map<String, Node> nodes = new HashMap<>();
+    Map<String, ContainerInfo> known = new HashMap<>();
+    r.containers().forEach(c -> known.put(c.id(), c));
+    // A container seen only through a process's cgroup (no runtime API) is still a container.
+    for (ProcessInfo p : r.processes()) {
+      if (p.containerId() != null && !known.containsKey(p.containerId())) {
+        known.put(p.containerId(), new ContainerInfo(p.containerId(), "unknown", null, null, null,
+            null, null, null, null, null, null, null, null, null));
+      }
+    }
+    for (ContainerInfo c : known.values()) {
+      Map<String, Object> attrs = new HashMap<>();
+      attrs.put("host", r.hostId());
+      attrs.put("hostname", hostname(r));
+      attrs.put("containerId", c.id());
+      attrs.put("runtime", c.runtime());
+      attrs.put("name", c.name());
+      attrs.put("image", c.image());
+      attrs.put("state", c.state());
+      if (!c.ips().isEmpty()) {
+        attrs.put("ips", String.join(" ", c.ips()));
+      }
+      c.labels().forEach((k, v) -> attrs.put(Labels.ATTR_PREFIX + k, v));
+      Pod pod = Pod.of(c);
+      if (pod != null) {
+        String podId = NodeIds.pod(pod.uid());
+        attrs.put("pod", podId);
+        attrs.put("podName", pod.name());
+        attrs.put("namespace", pod.namespace());
+        if (!graph.hasNode(podId) || isSandbox(c)) {
+          graph.node(podNode(r, podId, pod, c));
+        }
+      }
+      String label = c.name() != null ? c.name() : c.id().substring(0, Math.min(12, c.id().length()));
+      Node node = new Node(NodeIds.container(r.hostId(), c.id()), Kinds.CONTAINER, label, attrs);
+      graph.node(node);
+      nodes.put(c.id(), node);
+    }
+    return nodes;
+  }
+
+  /** Pod fields come from the probe, else from the io.kubernetes.pod.* labels they were read from. */
+  private record Pod(String uid, String name, String namespace) {
+    static Pod of(ContainerInfo c) {
+      String name = c.podName() != null ? c.podName() : c.labels().get("io.kubernetes.pod.name");
+      String namespace = c.podNamespace() != null ? c.podNamespace() : c.labels().get("io.kubernetes.pod.namespace");
+      if (name == null || namespace == null) {
+        return null;
+      }
+      String uid = c.podUid() != null ? c.podUid() : c.labels().get("io.kubernetes.pod.uid");
+      return new Pod(uid != null ? uid : namespace + "/" + name, name, namespace);
+    }
+  }
+
+  /** The pause container holds the pod's network namespace and carries exactly the pod's labels. */
+  private static boolean isSandbox(ContainerInfo c) {
+    return "podsandbox".equals(c.labels().get("io.kubernetes.docker.type"));
+  }
+
+  private static Node podNode(Report r, String podId, Pod pod, ContainerInfo c) {
+    Map<String, Object> attrs = new HashMap<>();
+    attrs.put("host", r.hostId());
+    attrs.put("hostname", hostname(r));
+    attrs.put("podUid", pod.uid());
+    attrs.put("podName", pod.name());
+    attrs.put("namespace", pod.namespace());
+    if (!c.ips().isEmpty()) {
+      attrs.put("ips", String.join(" ", c.ips()));
+    }
+    // The runtime's own labels describe one container, not the pod.
+    c.labels().forEach((k, v) -> {
+      if (!k.startsWith("io.kubernetes.")) {
+        attrs.put(Labels.ATTR_PREFIX + k, v);
+      }
+    });
+    return new Node(podId, Kinds.POD, pod.name(), attrs);
+  }
+
+  private static void addProcesses(Graph.Builder graph, Report r, Map<String, Node> containers,
+      Map<Owner, String> processIds) {
     for (ProcessInfo p : r.processes()) {
       if (isKernelThread(p)) {
         continue;
       }
       Map<String, Object> attrs = new HashMap<>();
       attrs.put("host", r.hostId());
-      attrs.put("hostname", hostname);
+      attrs.put("hostname", hostname(r));
       attrs.put("pid", p.pid());
       attrs.put("ppid", p.ppid());
       attrs.put("comm", p.comm());
       attrs.put("cmdline", p.cmdline());
       attrs.put("user", p.user());
       attrs.put("startedAt", p.startedAt());
+      if (p.containerId() != null) {
+        Node container = containers.get(p.containerId());
+        attrs.put("container", container.id());
+        if (container.attrs().get("pod") != null) {
+          attrs.put("pod", container.attrs().get("pod"));
+          attrs.put("namespace", container.attrs().get("namespace"));
+        }
+      }
       graph.node(new Node(p.nodeId(r.hostId()), Kinds.PROCESS, p.comm(), attrs));
       processIds.put(new Owner(r.hostId(), p.pid()), p.nodeId(r.hostId()));
     }
@@ -89,45 +188,21 @@ public final class WorldBuilder {
     return p.pid() == 2 || p.ppid() == 2;
   }
 
-  /** Routable listening addresses are global; wildcard listeners answer on every host address. */
-  private static void indexListeners(Report r, Map<String, Owner> listeners) {
-    for (Connection c : r.connections()) {
-      if (!c.listening() || c.pid() == null) {
-        continue;
-      }
-      if (isWildcard(c.localAddress())) {
-        if (r.host() != null) {
-          for (String a : r.host().addresses()) {
-            if (!isLoopback(a)) {
-              listeners.putIfAbsent(a + ":" + c.localPort(), new Owner(r.hostId(), c.pid()));
-            }
-          }
-        }
-      } else if (!isLoopback(c.localAddress())) {
-        listeners.putIfAbsent(c.localAddress() + ":" + c.localPort(), new Owner(r.hostId(), c.pid()));
-      }
-    }
-  }
-
-  private static void resolveEdges(Report r, Map<String, Owner> globalListeners,
-      Map<Owner, String> processIds, Set<String> reportingAddresses, Graph.Builder graph,
-      Map<String, Long> edgeCounts, Map<String, String[]> edgeEnds) {
+  private static void resolveEdges(Report r, AddressBook addresses, Map<Owner, String> processIds,
+      Graph.Builder graph, Edges edges) {
     Map<Integer, ProcessInfo> byPid = new HashMap<>();
     r.processes().forEach(p -> byPid.put(p.pid(), p));
     HostSockets sockets = new HostSockets(r);
-    Set<String> hostAddresses = new HashSet<>(r.host() == null ? Set.of() : r.host().addresses());
     for (Connection c : r.connections()) {
       if (c.pid() == null || c.listening() || c.remotePort() == 0 || !byPid.containsKey(c.pid())) {
         continue;
       }
       long ns = netns(c);
       String self = byPid.get(c.pid()).nodeId(r.hostId());
-      if (sockets.listener(c.localAddress(), c.localPort(), ns) != null) {
-        // Clients on reporting hosts draw the edge from their own socket; only outsiders are drawn here.
-        boolean localPeer = sockets.peer(c) != null;
-        if (!localPeer && !isLoopback(c.remoteAddress()) && !sockets.isLocal(c.remoteAddress())
-            && !reportingAddresses.contains(c.remoteAddress())) {
-          addEdge(remoteNode(graph, c.remoteAddress()), self, edgeCounts, edgeEnds);
+      if (addresses.listener(new Netns(r.hostId(), ns), c.localAddress(), c.localPort()) != null) {
+        // The server end: a client on a reporting host draws the edge from its own socket.
+        if (!isLoopback(c.remoteAddress()) && !addresses.isReporting(c.remoteAddress())) {
+          edges.add(outside(graph, c.remoteAddress()), self, c.bytesReceived(), c.bytesSent());
         }
         continue;
       }
@@ -135,29 +210,23 @@ public final class WorldBuilder {
       NatFlow.Tuple answered = sockets.natReply(c);
       String remoteAddress = answered == null ? c.remoteAddress() : answered.srcAddress();
       int remotePort = answered == null ? c.remotePort() : answered.srcPort();
+      String target = null;
       Integer peerPid = answered == null ? sockets.peer(c) : null;
-      boolean local = isLoopback(remoteAddress) || hostAddresses.contains(remoteAddress)
-          || sockets.isLocal(remoteAddress);
-      if (peerPid == null && local) {
-        // The accepted socket may be missing (not yet accepted, or scanned a moment apart).
-        peerPid = sockets.listener(remoteAddress, remotePort, ns);
-      }
-      String target;
       if (peerPid != null && byPid.containsKey(peerPid)) {
         target = byPid.get(peerPid).nodeId(r.hostId());
       } else {
-        Owner owner = globalListeners.get(remoteAddress + ":" + remotePort);
-        target = owner != null ? processIds.get(owner) : null;
-        if (target == null && local) {
-          // A local peer we cannot see (gone, or hidden from the probe): no honest edge.
+        Owner owner = addresses.resolve(r.hostId(), ns, remoteAddress, remotePort);
+        target = owner == null ? null : processIds.get(owner);
+      }
+      if (target == null) {
+        if (isLoopback(remoteAddress) || addresses.isReporting(remoteAddress)) {
+          // A peer on a reporting host that we cannot see (gone, or hidden from its probe): no honest edge.
           continue;
         }
-        if (target == null) {
-          target = remoteNode(graph, remoteAddress);
-        }
+        target = outside(graph, remoteAddress);
       }
       if (!target.equals(self)) {
-        addEdge(self, target, edgeCounts, edgeEnds);
+        edges.add(self, target, c.bytesSent(), c.bytesReceived());
       }
     }
   }
@@ -167,67 +236,134 @@ public final class WorldBuilder {
   }
 
   /**
-   * The sockets of one host, indexed so that a far end resolves inside the right network
-   * namespace: loopback addresses are private to a namespace, bridge and host addresses are
-   * shared by the whole host.
+   * Which host and namespace owns each address, and who listens where. Loopback is private to a
+   * namespace; any other address resolves on the asking host first (Docker bridge addresses repeat
+   * on every host), then on the one other host that owns it (pod and host addresses are routable).
    */
+  private static final class AddressBook {
+    private final Map<String, Map<String, Long>> owners = new HashMap<>();
+    private final Map<Netns, Map<String, Integer>> listeners = new HashMap<>();
+
+    void add(Report r) {
+      // Live sockets first: a connection that closed since the last scan may name the namespace
+      // of a pod that is gone and whose address a new pod already holds.
+      for (Connection c : r.connections()) {
+        if (c.closedAt() == null) {
+          own(c.localAddress(), r.hostId(), netns(c));
+        }
+      }
+      for (Connection c : r.connections()) {
+        own(c.localAddress(), r.hostId(), netns(c));
+        if (c.listening() && c.pid() != null) {
+          listeners.computeIfAbsent(new Netns(r.hostId(), netns(c)), k -> new HashMap<>())
+              .put(endpoint(isWildcard(c.localAddress()) ? "*" : c.localAddress(), c.localPort()), c.pid());
+        }
+      }
+      Map<String, Long> namespaceOfContainer = new HashMap<>();
+      for (ProcessInfo p : r.processes()) {
+        if (p.containerId() != null && p.netNamespace() != null) {
+          namespaceOfContainer.putIfAbsent(p.containerId(), p.netNamespace());
+        }
+      }
+      for (ContainerInfo c : r.containers()) {
+        Long ns = namespaceOfContainer.get(c.id());
+        if (ns != null) {
+          c.ips().forEach(ip -> own(ip, r.hostId(), ns));
+        }
+      }
+      if (r.host() != null) {
+        long hostNs = hostNamespace(r);
+        r.host().addresses().forEach(a -> own(a, r.hostId(), hostNs));
+      }
+    }
+
+    /** The host's own namespace is init's; 0 when the probe does not say, as for its sockets. */
+    private static long hostNamespace(Report r) {
+      return r.processes().stream()
+          .filter(p -> p.pid() == 1 && p.netNamespace() != null)
+          .map(ProcessInfo::netNamespace)
+          .findFirst().orElse(0L);
+    }
+
+    /** A socket's evidence comes first: it says the namespace the address really lives in. */
+    private void own(String address, String hostId, long ns) {
+      if (address != null && !isWildcard(address) && !isLoopback(address)) {
+        owners.computeIfAbsent(address, k -> new HashMap<>()).putIfAbsent(hostId, ns);
+      }
+    }
+
+    boolean isReporting(String address) {
+      return owners.containsKey(address);
+    }
+
+    Integer listener(Netns ns, String address, int port) {
+      Map<String, Integer> l = listeners.get(ns);
+      if (l == null) {
+        return null;
+      }
+      Integer pid = l.get(endpoint(address, port));
+      return pid != null ? pid : l.get(endpoint("*", port));
+    }
+
+    /** The process listening where a socket of {@code hostId}/{@code ns} connects to, or null. */
+    Owner resolve(String hostId, long ns, String address, int port) {
+      if (isLoopback(address)) {
+        return owner(hostId, listener(new Netns(hostId, ns), address, port));
+      }
+      Map<String, Long> byHost = owners.get(address);
+      if (byHost == null) {
+        return null;
+      }
+      Long local = byHost.get(hostId);
+      if (local != null) {
+        return owner(hostId, listener(new Netns(hostId, local), address, port));
+      }
+      if (byHost.size() != 1) {
+        return null; // a host-local address that several other hosts use: not reachable from here
+      }
+      Map.Entry<String, Long> only = byHost.entrySet().iterator().next();
+      return owner(only.getKey(), listener(new Netns(only.getKey(), only.getValue()), address, port));
+    }
+
+    private static Owner owner(String hostId, Integer pid) {
+      return pid == null ? null : new Owner(hostId, pid);
+    }
+
+    private static String endpoint(String address, int port) {
+      return address + ":" + port;
+    }
+  }
+
+  /** One host's established sockets by 4-tuple and its conntrack DNAT flows. */
   private static final class HostSockets {
-    private final Map<String, Integer> listeners = new HashMap<>();
     private final Map<String, Integer> owners = new HashMap<>();
-    private final Map<String, Long> namespaceOfAddress = new HashMap<>();
     private final Map<String, NatFlow.Tuple> natReplies = new HashMap<>();
 
     HostSockets(Report r) {
       for (Connection c : r.connections()) {
-        long ns = netns(c);
-        if (!isWildcard(c.localAddress()) && !isLoopback(c.localAddress())) {
-          namespaceOfAddress.putIfAbsent(c.localAddress(), ns);
-        }
-        if (c.pid() == null) {
-          continue;
-        }
-        if (c.listening()) {
-          String key = isWildcard(c.localAddress()) ? ns + "/*" : scoped(c.localAddress(), ns);
-          listeners.put(key + ":" + c.localPort(), c.pid());
-        } else {
-          owners.put(scoped(c.localAddress(), ns) + ":" + c.localPort() + ">"
-              + scoped(c.remoteAddress(), ns) + ":" + c.remotePort(), c.pid());
+        if (c.pid() != null && !c.listening()) {
+          long ns = netns(c);
+          owners.put(tuple(scoped(c.localAddress(), ns), c.localPort(), scoped(c.remoteAddress(), ns),
+              c.remotePort()), c.pid());
         }
       }
       for (NatFlow f : r.nat()) {
         if (f.isDestinationNat()) {
-          natReplies.put(f.original().srcAddress() + ":" + f.original().srcPort() + ">"
-              + f.original().dstAddress() + ":" + f.original().dstPort(), f.reply());
+          natReplies.put(tuple(f.original().srcAddress(), f.original().srcPort(),
+              f.original().dstAddress(), f.original().dstPort()), f.reply());
         }
       }
-    }
-
-    /** The pid listening on address:port, directly or through a wildcard listener of the namespace owning the address. */
-    Integer listener(String address, int port, long ns) {
-      Integer pid = listeners.get(scoped(address, ns) + ":" + port);
-      if (pid != null) {
-        return pid;
-      }
-      Long owner = isLoopback(address) ? Long.valueOf(ns) : namespaceOfAddress.get(address);
-      if (owner != null) {
-        pid = listeners.get(owner + "/*:" + port);
-      }
-      return pid != null ? pid : listeners.get(ns + "/*:" + port);
     }
 
     /** The pid owning the other end of {@code c} on this host, by the reversed 4-tuple. */
     Integer peer(Connection c) {
       long ns = netns(c);
-      return owners.get(scoped(c.remoteAddress(), ns) + ":" + c.remotePort() + ">"
-          + scoped(c.localAddress(), ns) + ":" + c.localPort());
+      return owners.get(tuple(scoped(c.remoteAddress(), ns), c.remotePort(),
+          scoped(c.localAddress(), ns), c.localPort()));
     }
 
     NatFlow.Tuple natReply(Connection c) {
-      return natReplies.get(c.localAddress() + ":" + c.localPort() + ">" + c.remoteAddress() + ":" + c.remotePort());
-    }
-
-    boolean isLocal(String address) {
-      return namespaceOfAddress.containsKey(address);
+      return natReplies.get(tuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort()));
     }
 
     private static String scoped(String address, long ns) {
@@ -235,18 +371,56 @@ public final class WorldBuilder {
     }
   }
 
-  private static String remoteNode(Graph.Builder graph, String address) {
-    String id = "remote;" + address;
-    if (!graph.hasNode(id)) {
-      graph.node(new Node(id, Kinds.REMOTE, address, Map.of("address", address)));
+  /** Edges folded per (client, server): how many connections, and bytes each way. */
+  private static final class Edges {
+    private final Map<String, long[]> totals = new LinkedHashMap<>();
+    private final Map<String, String[]> ends = new HashMap<>();
+
+    /** {@code sent} is what the client sent, {@code received} what it got back. */
+    void add(String client, String server, Long sent, Long received) {
+      String key = Edge.key(client, server);
+      ends.putIfAbsent(key, new String[] {client, server});
+      long[] t = totals.computeIfAbsent(key, k -> new long[3]);
+      t[0]++;
+      t[1] += sent == null ? 0 : sent;
+      t[2] += received == null ? 0 : received;
     }
-    return id;
+
+    void addTo(Graph.Builder graph) {
+      totals.forEach((key, t) -> {
+        String[] e = ends.get(key);
+        graph.edge(new Edge(e[0], e[1], Map.of("connections", t[0],
+            "bytesSent", twoSignificantDigits(t[1]), "bytesReceived", twoSignificantDigits(t[2]))));
+      });
+    }
   }
 
-  private static void addEdge(String source, String target, Map<String, Long> counts, Map<String, String[]> ends) {
-    String key = Edge.key(source, target);
-    ends.putIfAbsent(key, new String[] {source, target});
-    counts.merge(key, 1L, Long::sum);
+  /**
+   * Byte counters grow every tick; rounded to two significant digits an edge changes (and costs
+   * the store a delta) a few dozen times per decade of traffic instead of every tick. Exact rates
+   * belong in metrics.
+   */
+  static long twoSignificantDigits(long n) {
+    if (n < 100) {
+      return n;
+    }
+    long scale = 1;
+    while (n / scale >= 100) {
+      scale *= 10;
+    }
+    return n / scale * scale;
+  }
+
+  /** The pseudo node for an address outside every reporting host. */
+  private static String outside(Graph.Builder graph, String address) {
+    String network = PrivateNetworks.networkOf(address);
+    String id = network == null ? NodeIds.INTERNET : NodeIds.privateNetwork(network);
+    if (!graph.hasNode(id)) {
+      graph.node(network == null
+          ? new Node(id, Kinds.REMOTE, "The Internet", Map.of())
+          : new Node(id, Kinds.REMOTE, network, Map.of("network", network)));
+    }
+    return id;
   }
 
   private static String tuple(String la, int lp, String ra, int rp) {

@@ -1,5 +1,6 @@
 package io.chronoscope.topology;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
@@ -37,6 +38,7 @@ public record ChangeSet(
     return GraphDiff.between(at, from, to);
   }
 
+  @JsonIgnore
   public boolean isEmpty() {
     return size() == 0;
   }

@@ -115,7 +115,10 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
         legendEntry("●", "#2b6cb0", Kinds.PROCESS),
         legendEntry("■", "#6b46c1", Kinds.PROCESS_GROUP),
         legendEntry("⬢", "#2f855a", Kinds.HOST),
-        legendEntry("◆", "#c05621", Kinds.REMOTE));
+        legendEntry("◆", "#c05621", Kinds.REMOTE),
+        legendEntry("▬", "#2c7a7b", Kinds.CONTAINER),
+        legendEntry("⬟", "#326ce5", Kinds.POD),
+        legendEntry("★", "#553c9a", Kinds.WORKLOAD + " / " + Kinds.SERVICE));
     legend.setSpacing(false);
     legend.getStyle().set("gap", "var(--lumo-space-m)").set("font-size", "var(--lumo-font-size-s)")
         .set("color", "var(--lumo-secondary-text-color)");
