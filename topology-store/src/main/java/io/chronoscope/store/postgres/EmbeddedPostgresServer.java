@@ -69,7 +69,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       return;
     }
     LOG.log(System.Logger.Level.WARNING, "stopping the embedded PostgreSQL (pid {0}) left running on {1}"
-        + " by an earlier Chronoscope", postmaster.get().pid(), dataDirectory);
+        + " by an earlier Chronoscope", String.valueOf(postmaster.get().pid()), dataDirectory);
     postmaster.get().destroy();
     try {
       postmaster.get().onExit().get(60, TimeUnit.SECONDS);
