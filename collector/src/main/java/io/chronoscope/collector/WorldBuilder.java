@@ -27,6 +27,16 @@ import java.util.Set;
  * {@code remote} pseudo node named by its address.
  */
 public final class WorldBuilder {
+  private final EndpointIndex elsewhere;
+
+  public WorldBuilder() {
+    this(EndpointIndex.NONE);
+  }
+
+  /** @param elsewhere asked for a far end that no report given to {@link #build} listens on */
+  public WorldBuilder(EndpointIndex elsewhere) {
+    this.elsewhere = elsewhere;
+  }
 
   public Graph build(Collection<Report> reports) {
     Graph.Builder graph = Graph.builder();
@@ -43,7 +53,7 @@ public final class WorldBuilder {
     Map<String, Long> edgeCounts = new LinkedHashMap<>();
     Map<String, String[]> edgeEnds = new HashMap<>();
     for (Report r : reports) {
-      resolveEdges(r, listeners, processIds, reportingAddresses, graph, edgeCounts, edgeEnds);
+      resolveEdges(r, listeners, elsewhere, processIds, reportingAddresses, graph, edgeCounts, edgeEnds);
     }
     edgeCounts.forEach((key, count) -> {
       String[] ends = edgeEnds.get(key);
@@ -110,7 +120,7 @@ public final class WorldBuilder {
   }
 
   private static void resolveEdges(Report r, Map<String, Owner> globalListeners,
-      Map<Owner, String> processIds, Set<String> reportingAddresses, Graph.Builder graph,
+      EndpointIndex elsewhere, Map<Owner, String> processIds, Set<String> reportingAddresses, Graph.Builder graph,
       Map<String, Long> edgeCounts, Map<String, String[]> edgeEnds) {
     Map<Integer, ProcessInfo> byPid = new HashMap<>();
     r.processes().forEach(p -> byPid.put(p.pid(), p));
@@ -148,6 +158,9 @@ public final class WorldBuilder {
       } else {
         Owner owner = globalListeners.get(remoteAddress + ":" + remotePort);
         target = owner != null ? processIds.get(owner) : null;
+        if (target == null && !local) {
+          target = elsewhere.listener(remoteAddress, remotePort);
+        }
         if (target == null && local) {
           // A local peer we cannot see (gone, or hidden from the probe): no honest edge.
           continue;
