@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -49,6 +50,7 @@ public final class KafkaTopics {
       Duration timeout) {
     Map<String, Object> config = new HashMap<>(overrides);
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin = Admin.create(config)) {
@@ -79,6 +81,8 @@ public final class KafkaTopics {
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create Kafka topics at " + bootstrapServers + ": "
           + e.getCause().getMessage(), e.getCause());
+    } catch (KafkaException e) {
+      throw new IllegalStateException("cannot talk to Kafka at " + bootstrapServers + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for Kafka at " + bootstrapServers, e);
