@@ -72,6 +72,8 @@ public final class KafkaEndpointIndex implements EndpointIndex, Collector.TickLi
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    // Sends happen on the tick thread: a missing broker must not hold up the next tick.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     Map<String, Object> c = new HashMap<>(overrides);
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

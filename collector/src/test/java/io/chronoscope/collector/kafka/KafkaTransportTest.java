@@ -197,6 +197,38 @@ class KafkaTransportTest {
   }
 
   @Test
+  void aCollectorGivingUpItsPartitionsCommitsWhatItStoredSinceItsLastPoll() throws Exception {
+    String topic = "handover.reports";
+    KafkaTopics.ensure(cluster.bootstrapServers(), Map.of(), List.of(KafkaTopics.reports(topic, 2)), WAIT);
+    for (String host : List.of("h1", "h2", "h3")) {
+      send(topic, host, Reports.host(host).process(10, "a").at(clock.millis()));
+    }
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Collector collector = new Collector(new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10)), registry);
+    KafkaReportConsumer leaving = consumer(topic, "handover", collector, registry);
+    leaving.subscribe();
+    await("the only member takes every report", () -> received(registry) == 3,
+        () -> leaving.pollOnce(Duration.ofMillis(200)));
+    // Stored after the last poll: only the revocation on leaving the group can commit it.
+    collector.tick(clock.millis());
+    leaving.close();
+
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("handover")
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < 2; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      for (var end : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
+        long expected = end.getValue().offset();
+        assertThat(committed.get(end.getKey()) == null ? 0 : committed.get(end.getKey()).offset())
+            .as("the next owner of " + end.getKey() + " starts after what was stored").isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void aClientResolvesItsServerOnAnotherCollectorThroughTheCompactedEndpointIndex() throws Exception {
     String topic = "cross.endpoints";
     KafkaTopics.ensure(cluster.bootstrapServers(), Map.of(), List.of(KafkaTopics.endpoints(topic)), WAIT);
