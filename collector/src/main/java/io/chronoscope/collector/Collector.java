@@ -145,6 +145,14 @@ public final class Collector {
     }
   }
 
+  /**
+   * Lets go of a host another collector owns now, so it is not drawn here too until its last
+   * report ages out; the next tick removes it.
+   */
+  public void forget(String hostId) {
+    latestByHost.remove(hostId);
+  }
+
   /** Merges the live hosts' reports into the world graph and stores what changed. */
   public ChangeSet tick(long now) {
     return tickDuration.record(() -> {

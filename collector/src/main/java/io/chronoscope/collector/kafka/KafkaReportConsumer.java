@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,8 @@ public final class KafkaReportConsumer implements AutoCloseable {
   private final Counter skipped;
   /** Next offset per partition whose reports the store holds; written by the tick thread. */
   private final Map<TopicPartition, Long> stored = new ConcurrentHashMap<>();
+  /** Hosts whose reports came from each partition; poll thread only. */
+  private final Map<TopicPartition, Set<String>> hostsOf = new HashMap<>();
   /** Next offset per partition already committed; poll thread only. */
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -110,6 +113,14 @@ public final class KafkaReportConsumer implements AutoCloseable {
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         assignment = Set.copyOf(consumer.assignment());
+        // Checked here, not on revocation: an eager rebalance revokes everything and hands most back.
+        hostsOf.entrySet().removeIf(e -> {
+          if (assignment.contains(e.getKey())) {
+            return false;
+          }
+          e.getValue().forEach(collector::forget);
+          return true;
+        });
       }
     });
   }
@@ -156,6 +167,8 @@ public final class KafkaReportConsumer implements AutoCloseable {
     try {
       Report report = ReportDecoder.decode(record.value());
       collector.ingest(report, clock.millis());
+      hostsOf.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new HashSet<>())
+          .add(report.hostId());
     } catch (InvalidReportException e) {
       skipped.increment();
       LOG.log(Level.WARNING, "skipping report of host " + record.key() + " at " + record.topic() + "-"

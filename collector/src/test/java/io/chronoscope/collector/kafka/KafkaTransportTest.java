@@ -142,6 +142,37 @@ class KafkaTransportTest {
   }
 
   @Test
+  void aCollectorLetsGoOfTheHostsOfPartitionsItLost() throws Exception {
+    String topic = "moved.reports";
+    KafkaTopics.ensure(cluster.bootstrapServers(), Map.of(), List.of(KafkaTopics.reports(topic, 2)), WAIT);
+    Map<String, Integer> partitionOf = new LinkedHashMap<>();
+    for (int i = 0; partitionOf.values().stream().distinct().count() < 2; i++) {
+      partitionOf.put("host-" + i, partitionFor("host-" + i, 2));
+    }
+    Shard first = shard(topic, "moved");
+    first.consumer.start();
+    await("the first member owns both partitions", () -> first.consumer.assignment().size() == 2, () -> {});
+    for (String host : partitionOf.keySet()) {
+      Report r = Reports.host(host).process(10, "a").at(clock.millis());
+      // A minute's interval: only the hand-over, not ageing, can take a host away within the test.
+      send(topic, host, new Report(r.hostId(), r.probeId(), r.seq(), r.timestamp(), 60_000, r.host(),
+          r.processes(), r.connections(), r.containers(), r.nat()));
+    }
+    await("the first member holds every host", () -> hostsIn(first.collector.world()).equals(partitionOf.keySet()),
+        () -> first.collector.tick(clock.millis()));
+
+    Shard second = shard(topic, "moved");
+    second.consumer.start();
+    await("each member owns one partition", () ->
+        first.consumer.assignment().size() == 1 && second.consumer.assignment().size() == 1, () -> {});
+    int kept = first.consumer.assignment().iterator().next().partition();
+    Set<String> keptHosts = partitionOf.entrySet().stream().filter(e -> e.getValue() == kept)
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
+    await("the first member draws only the hosts of partition " + kept + ": " + keptHosts,
+        () -> hostsIn(first.collector.world()).equals(keptHosts), () -> first.collector.tick(clock.millis()));
+  }
+
+  @Test
   void reportsRedeliveredAfterACrashBeforeTheCommitAddNothingToTheStore() throws Exception {
     String topic = "redelivered.reports";
     KafkaTopics.ensure(cluster.bootstrapServers(), Map.of(), List.of(KafkaTopics.reports(topic, 2)), WAIT);
