@@ -177,7 +177,12 @@ public final class AllInOne implements AutoCloseable {
     KafkaEndpointIndex endpoints = new KafkaEndpointIndex(k.bootstrapServers(), k.endpointsTopic(),
         collectorId(), Map.of());
     resources.push(endpoints);
-    endpoints.start();
+    try {
+      endpoints.start(k.timeout());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot read the endpoint index from Kafka at KAFKA_BOOTSTRAP_SERVERS="
+          + k.bootstrapServers() + ": " + e.getMessage(), e);
+    }
     return endpoints;
   }
 

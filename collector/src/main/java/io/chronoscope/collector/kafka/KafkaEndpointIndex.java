@@ -84,15 +84,30 @@ public final class KafkaEndpointIndex implements EndpointIndex, Collector.TickLi
     this.reader = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Reads the whole topic from its beginning, then follows it, on a thread of its own. */
-  public void start() {
-    List<TopicPartition> partitions = reader.partitionsFor(topic).stream()
+  /**
+   * Reads the whole topic from its beginning before returning, so the first tick already resolves
+   * what other collectors published (an edge drawn to an address and then to a process would be a
+   * change in history that never happened); then follows the topic on a thread of its own.
+   *
+   * @throws IllegalStateException when the topic is missing or cannot be read up to its end within
+   *     {@code timeout}
+   */
+  public void start(Duration timeout) {
+    List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
         .map(info -> new TopicPartition(topic, info.partition())).toList();
     if (partitions.isEmpty()) {
       throw new IllegalStateException("Kafka topic " + topic + " does not exist; create it first");
     }
     reader.assign(partitions);
     reader.seekToBeginning(partitions);
+    Map<TopicPartition, Long> ends = reader.endOffsets(partitions, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (ends.entrySet().stream().anyMatch(e -> reader.position(e.getKey(), timeout) < e.getValue())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("cannot read the endpoint index " + topic + " to its end within " + timeout);
+      }
+      reader.poll(Duration.ofMillis(200)).forEach(this::apply);
+    }
     running.set(true);
     thread = new Thread(this::follow, "chronoscope-kafka-endpoints");
     thread.setDaemon(true);

@@ -285,6 +285,9 @@ class KafkaTransportTest {
         () -> indexA.owner("10.0.0.2:5432") != null, () -> {});
     assertThat(indexA.owner("10.0.0.2:5432"))
         .isEqualTo(new KafkaEndpointIndex.Owner(postgres, "db-host", "collector-b"));
+    KafkaEndpointIndex late = endpointIndex(topic, "collector-late");
+    assertThat(late.owner("10.0.0.2:5432")).as("a collector started later has read the index when start returns")
+        .isEqualTo(new KafkaEndpointIndex.Owner(postgres, "db-host", "collector-b"));
 
     Reports app = Reports.host("app-host").address("10.0.0.1").process(10, "app")
         .connect(10, "10.0.0.1", 40000, "10.0.0.2", 5432);
@@ -344,7 +347,7 @@ class KafkaTransportTest {
   private KafkaEndpointIndex endpointIndex(String topic, String collectorId) {
     KafkaEndpointIndex index = new KafkaEndpointIndex(cluster.bootstrapServers(), topic, collectorId, Map.of());
     closing.add(index);
-    index.start();
+    index.start(WAIT);
     return index;
   }
 
