@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the collectors' topics when missing and waits until every partition has a leader: a
@@ -91,8 +92,16 @@ public final class KafkaTopics {
 
   private static boolean allLed(Admin admin, List<String> names, long deadline)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Map<String, TopicDescription> described =
-        admin.describeTopics(names).allTopicNames().get(remaining(deadline), TimeUnit.MILLISECONDS);
+    Map<String, TopicDescription> described;
+    try {
+      described = admin.describeTopics(names).allTopicNames().get(remaining(deadline), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        // Created, but the broker we asked has not learnt of it yet.
+        return false;
+      }
+      throw e;
+    }
     return described.values().stream().flatMap(d -> d.partitions().stream())
         .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
   }
