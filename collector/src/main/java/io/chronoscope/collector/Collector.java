@@ -10,9 +10,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Keeps the latest report of every host and, once per tick, merges them into the world graph,
@@ -25,8 +30,10 @@ public final class Collector {
   static final long MAX_CLOCK_SKEW_MS = 60_000;
 
   private final TopologyStore store;
-  private final WorldBuilder worldBuilder = new WorldBuilder();
+  private final WorldBuilder worldBuilder;
   private final Map<String, Report> latestByHost = new ConcurrentHashMap<>();
+  private final Queue<Runnable> afterNextStore = new ConcurrentLinkedQueue<>();
+  private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
   private final Counter received;
   private final Counter rejected;
   private final Timer tickDuration;
@@ -34,7 +41,19 @@ public final class Collector {
   private boolean resumed;
 
   public Collector(TopologyStore store, MeterRegistry registry) {
+    this(store, registry, EndpointIndex.NONE);
+  }
+
+  /**
+   * Starts from the store's head, so a restarted collector that is given the same reports again
+   * stores no change.
+   *
+   * @param elsewhere listening endpoints of hosts that report to other collectors
+   */
+  public Collector(TopologyStore store, MeterRegistry registry, EndpointIndex elsewhere) {
     this.store = store;
+    this.worldBuilder = new WorldBuilder(elsewhere);
+    this.world = head(store);
     this.received = Counter.builder("chronoscope.reports.received")
         .description("Reports accepted from probes").register(registry);
     this.rejected = Counter.builder("chronoscope.reports.rejected")
@@ -49,6 +68,36 @@ public final class Collector {
         .description("Nodes, edges and changes held by the store").register(registry);
     Gauge.builder("chronoscope.store.keyframes", store, s -> s.stats().keyframes())
         .description("Keyframes held by the store").register(registry);
+  }
+
+  private static Graph head(TopologyStore store) {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      return Graph.EMPTY;
+    }
+    try {
+      return store.stateAt(retained.to());
+    } catch (OutOfRetentionException e) {
+      throw new IllegalStateException("the store cannot give its own head at " + retained.to(), e);
+    }
+  }
+
+  /** Told after every stored tick which reports it merged. */
+  @FunctionalInterface
+  public interface TickListener {
+    void stored(Collection<Report> merged, ChangeSet changes);
+  }
+
+  public void addTickListener(TickListener listener) {
+    tickListeners.add(listener);
+  }
+
+  /**
+   * Runs {@code action} once the store holds a tick that merged every report ingested before this
+   * call: how a transport learns that what it delivered is safe to acknowledge.
+   */
+  public void runAfterNextStore(Runnable action) {
+    afterNextStore.add(action);
   }
 
   /**
@@ -97,6 +146,14 @@ public final class Collector {
     }
   }
 
+  /**
+   * Lets go of a host another collector owns now, so it is not drawn here too until its last
+   * report ages out; the next tick removes it.
+   */
+  public void forget(String hostId) {
+    latestByHost.remove(hostId);
+  }
+
   /** Merges the live hosts' reports into the world graph and stores what changed. */
   public ChangeSet tick(long now) {
     return tickDuration.record(() -> {
@@ -104,11 +161,26 @@ public final class Collector {
         world = storedHead();
         resumed = true;
       }
+      // Taken before the reports are read: each waits for reports ingested before it was queued.
+      List<Runnable> waiting = new ArrayList<>();
+      for (Runnable r; (r = afterNextStore.poll()) != null; ) {
+        waiting.add(r);
+      }
       latestByHost.values().removeIf(r -> now - r.timestamp() > MISSED_INTERVALS * r.intervalMs());
-      Graph next = worldBuilder.build(List.copyOf(latestByHost.values()));
-      ChangeSet changes = ChangeSet.between(now, world, next);
-      store.append(changes);
-      world = next;
+      List<Report> merged = List.copyOf(latestByHost.values());
+      ChangeSet changes;
+      try {
+        Graph next = worldBuilder.build(merged);
+        changes = ChangeSet.between(now, world, next);
+        store.append(changes);
+        world = next;
+      } catch (RuntimeException e) {
+        // Not stored: the next tick merges these reports again and answers the waiting then.
+        afterNextStore.addAll(waiting);
+        throw e;
+      }
+      waiting.forEach(Runnable::run);
+      tickListeners.forEach(l -> l.stored(merged, changes));
       return changes;
     });
   }

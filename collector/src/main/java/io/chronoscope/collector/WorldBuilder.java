@@ -33,6 +33,16 @@ import java.util.Map;
  * per /24 for private ones.
  */
 public final class WorldBuilder {
+  private final EndpointIndex elsewhere;
+
+  public WorldBuilder() {
+    this(EndpointIndex.NONE);
+  }
+
+  /** @param elsewhere asked for a far end that no report given to {@link #build} listens on */
+  public WorldBuilder(EndpointIndex elsewhere) {
+    this.elsewhere = elsewhere;
+  }
 
   public Graph build(Collection<Report> reports) {
     Graph.Builder graph = Graph.builder();
@@ -46,7 +56,7 @@ public final class WorldBuilder {
     }
     Edges edges = new Edges();
     for (Report r : reports) {
-      resolveEdges(r, addresses, processIds, graph, edges);
+      resolveEdges(r, addresses, elsewhere, processIds, graph, edges);
     }
     edges.addTo(graph);
     return graph.build();
@@ -188,8 +198,8 @@ public final class WorldBuilder {
     return p.pid() == 2 || p.ppid() == 2;
   }
 
-  private static void resolveEdges(Report r, AddressBook addresses, Map<Owner, String> processIds,
-      Graph.Builder graph, Edges edges) {
+  private static void resolveEdges(Report r, AddressBook addresses, EndpointIndex elsewhere,
+      Map<Owner, String> processIds, Graph.Builder graph, Edges edges) {
     Map<Integer, ProcessInfo> byPid = new HashMap<>();
     r.processes().forEach(p -> byPid.put(p.pid(), p));
     HostSockets sockets = new HostSockets(r);
@@ -217,6 +227,10 @@ public final class WorldBuilder {
       } else {
         Owner owner = addresses.resolve(r.hostId(), ns, remoteAddress, remotePort);
         target = owner == null ? null : processIds.get(owner);
+        if (target == null && !isLoopback(remoteAddress) && !addresses.isReporting(remoteAddress)) {
+          // A server on a host another collector shard owns (Kafka transport).
+          target = elsewhere.listener(remoteAddress, remotePort);
+        }
       }
       if (target == null) {
         if (isLoopback(remoteAddress) || addresses.isReporting(remoteAddress)) {

@@ -8,6 +8,8 @@ import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CollectorTest {
@@ -66,5 +68,33 @@ class CollectorTest {
         .hasMessageContaining("timestamp");
     Report noHost = new Report(" ", "p", 1, 1000, 1000, null, null, null);
     assertThatThrownBy(() -> collector.ingest(noHost, 1000)).hasMessageContaining("hostId");
+  }
+
+  @Test
+  void aRestartedCollectorGivenTheSameReportsStoresNoChange() throws Exception {
+    Reports h = Reports.host("h1").process(10, "client").process(20, "server").listen(20, "127.0.0.1", 9000)
+        .connect(10, "127.0.0.1", 50000, "127.0.0.1", 9000);
+    Report r = h.at(1000);
+    collector.ingest(r, 1000);
+    collector.tick(1000);
+    long deltas = store.stats().deltas();
+
+    Collector restarted = new Collector(store, new SimpleMeterRegistry());
+    restarted.ingest(r, 2000);
+    assertThat(restarted.tick(2000).isEmpty()).as("nothing changed since the stored head").isTrue();
+    assertThat(store.stats().deltas()).isEqualTo(deltas);
+    assertThat(store.stateAt(2000)).isEqualTo(store.stateAt(1000));
+  }
+
+  @Test
+  void answersTheWaitingOnlyOnceTheirReportsAreStored() throws Exception {
+    List<Long> storedHeads = new ArrayList<>();
+    collector.ingest(Reports.host("h1").process(10, "a").at(1000), 1000);
+    collector.runAfterNextStore(() -> storedHeads.add(store.retained().to()));
+    assertThat(storedHeads).isEmpty();
+    collector.tick(1000);
+    assertThat(storedHeads).containsExactly(1000L);
+    collector.tick(2000);
+    assertThat(storedHeads).as("answered once").containsExactly(1000L);
   }
 }

@@ -249,4 +249,19 @@ class WorldBuilderTest {
 
     assertThat(g.edges()).containsKey(Edge.key(proc("h1", 10), proc("h1", 30)));
   }
+
+  @Test
+  void asksTheEndpointIndexForAServerNoReportListensOn() {
+    String serverElsewhere = proc("h2", 20);
+    WorldBuilder shard = new WorldBuilder((address, port) ->
+        "10.0.0.2".equals(address) && port == 5432 ? serverElsewhere : null);
+    Graph g = shard.build(List.of(Reports.host("h1").address("10.0.0.1")
+        .process(10, "app")
+        .connect(10, "10.0.0.1", 40000, "10.0.0.2", 5432)
+        .connect(10, "10.0.0.1", 40001, "10.0.0.3", 443)
+        .at(1)));
+
+    assertThat(g.edges().keySet()).containsExactlyInAnyOrder(
+        Edge.key(proc("h1", 10), serverElsewhere), Edge.key(proc("h1", 10), "remote;10.0.0.3"));
+  }
 }

@@ -1,6 +1,10 @@
 package io.chronoscope.server;
 
 import io.chronoscope.collector.Collector;
+import io.chronoscope.collector.EndpointIndex;
+import io.chronoscope.collector.kafka.KafkaEndpointIndex;
+import io.chronoscope.collector.kafka.KafkaReportConsumer;
+import io.chronoscope.collector.kafka.KafkaTopics;
 import io.chronoscope.probe.Probe;
 import io.chronoscope.probe.ProbeConfig;
 import io.chronoscope.probe.ProbeLoop;
@@ -16,11 +20,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -29,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs every role in one process: probe of this host → collector → store → API and UI.
+ * With Kafka settings the collector also joins the collectors' consumer group for reports.
  * Plain objects are built here and handed to Micronaut as singletons, so the libraries never
  * depend on the DI framework.
  */
@@ -38,14 +46,14 @@ public final class AllInOne implements AutoCloseable {
   /** Everything the all-in-one needs to start; see {@link Chronoscope} for flags and env vars. */
   public record Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
       Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui,
-      String ingestTokenFromEnv, StorageSettings storage) {
+      String ingestTokenFromEnv, StorageSettings storage, KafkaSettings kafka) {
 
-    /** History in memory. */
+    /** History in memory; without Kafka: reports come over HTTP and from this host's probe. */
     public Settings(int port, String bind, Path home, String tokenFromEnv, Duration retention,
         Duration keyframeInterval, Duration probeInterval, Duration tickInterval, boolean ui,
         String ingestTokenFromEnv) {
       this(port, bind, home, tokenFromEnv, retention, keyframeInterval, probeInterval, tickInterval,
-          ui, ingestTokenFromEnv, StorageSettings.memory());
+          ui, ingestTokenFromEnv, StorageSettings.memory(), null);
     }
 
     /** Without an ingest token from the environment: generated in {@code <home>/ingest-token}. */
@@ -55,6 +63,15 @@ public final class AllInOne implements AutoCloseable {
           ui, null);
     }
   }
+
+  /**
+   * Collectors sharing hosts through Kafka: this one joins {@code group} on {@code reportsTopic}
+   * and shares listening endpoints on {@code endpointsTopic}.
+   *
+   * @param timeout how long the brokers get to answer at start-up
+   */
+  public record KafkaSettings(String bootstrapServers, String reportsTopic, String group,
+      int reportPartitions, String endpointsTopic, Duration timeout) {}
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -88,7 +105,11 @@ public final class AllInOne implements AutoCloseable {
     // Before anything listens: a database that cannot be reached stops start-up with its setting named.
     TopologyStore store = s.storage().open(s.home(), s.retention(), s.keyframeInterval(), resources);
     storageDescription = s.storage().describe(s.home());
-    Collector collector = new Collector(store, registry);
+    KafkaEndpointIndex endpoints = s.kafka() == null ? null : startEndpointIndex(s.kafka());
+    Collector collector = new Collector(store, registry, endpoints == null ? EndpointIndex.NONE : endpoints);
+    if (endpoints != null) {
+      collector.addTickListener(endpoints);
+    }
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
 
     ApplicationContext ctx = ApplicationContext.builder()
@@ -131,12 +152,52 @@ public final class AllInOne implements AutoCloseable {
       }
     }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
 
+    if (s.kafka() != null) {
+      KafkaReportConsumer consumer = new KafkaReportConsumer(s.kafka().bootstrapServers(),
+          s.kafka().reportsTopic(), s.kafka().group(), Map.of(), collector, clock, registry);
+      resources.push(consumer);
+      consumer.start();
+    }
+
     Probe probe = new Probe(ProbeConfig.defaults().withIntervalMs(s.probeInterval().toMillis()));
     // The loop owns the probe and closes it.
     resources.push(new ProbeLoop(probe, report -> collector.ingest(report, clock.millis())));
 
     String host = "0.0.0.0".equals(s.bind()) || "::".equals(s.bind()) ? "localhost" : s.bind();
     loginUrl = "http://" + host + ":" + port + "/?token=" + token.value();
+  }
+
+  /** Creates the topics when missing, waits for their leaders and starts reading the endpoint index. */
+  private KafkaEndpointIndex startEndpointIndex(KafkaSettings k) {
+    try {
+      KafkaTopics.ensure(k.bootstrapServers(), Map.of(), List.of(
+          KafkaTopics.reports(k.reportsTopic(), k.reportPartitions()),
+          KafkaTopics.endpoints(k.endpointsTopic())), k.timeout());
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("cannot use Kafka at KAFKA_BOOTSTRAP_SERVERS=" + k.bootstrapServers()
+          + ": " + e.getMessage() + " (check the brokers are up and reachable from here)", e);
+    }
+    KafkaEndpointIndex endpoints = new KafkaEndpointIndex(k.bootstrapServers(), k.endpointsTopic(),
+        collectorId(), Map.of());
+    resources.push(endpoints);
+    try {
+      endpoints.start(k.timeout());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot read the endpoint index from Kafka at KAFKA_BOOTSTRAP_SERVERS="
+          + k.bootstrapServers() + ": " + e.getMessage(), e);
+    }
+    return endpoints;
+  }
+
+  /** Names this collector in the endpoint index: host and process, unique among running collectors. */
+  private static String collectorId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "collector";
+    }
+    return host + "-" + ProcessHandle.current().pid();
   }
 
   public String loginUrl() {

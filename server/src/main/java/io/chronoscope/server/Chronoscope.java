@@ -1,5 +1,7 @@
 package io.chronoscope.server;
 
+import io.chronoscope.collector.kafka.KafkaReportConsumer;
+import io.chronoscope.collector.kafka.KafkaTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,6 +67,31 @@ public final class Chronoscope implements Callable<Integer> {
       description = "Serve the API only (env CHRONOSCOPE_NO_UI).")
   boolean noUi;
 
+  @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}", paramLabel = "SERVERS",
+      description = "Also consume reports from Kafka as one of a group of collectors (env KAFKA_BOOTSTRAP_SERVERS).")
+  String kafka;
+
+  @Option(names = "--kafka-topic", defaultValue = "${env:CHRONOSCOPE_KAFKA_TOPIC:-" + KafkaTopics.REPORTS + "}",
+      description = "Kafka topic of reports (env CHRONOSCOPE_KAFKA_TOPIC, default ${DEFAULT-VALUE}).")
+  String kafkaTopic;
+
+  @Option(names = "--kafka-group", defaultValue = "${env:CHRONOSCOPE_KAFKA_GROUP:-" + KafkaReportConsumer.DEFAULT_GROUP + "}",
+      description = "Consumer group the collectors share (env CHRONOSCOPE_KAFKA_GROUP, default ${DEFAULT-VALUE}).")
+  String kafkaGroup;
+
+  @Option(names = "--kafka-partitions", defaultValue = "${env:CHRONOSCOPE_KAFKA_PARTITIONS:-12}",
+      description = "Partitions of the reports topic when it is created: at most this many collectors share the work (env CHRONOSCOPE_KAFKA_PARTITIONS, default ${DEFAULT-VALUE}).")
+  int kafkaPartitions;
+
+  @Option(names = "--kafka-endpoints-topic", defaultValue = "${env:CHRONOSCOPE_KAFKA_ENDPOINTS_TOPIC:-" + KafkaTopics.ENDPOINTS + "}",
+      description = "Compacted Kafka topic of listening endpoints (env CHRONOSCOPE_KAFKA_ENDPOINTS_TOPIC, default ${DEFAULT-VALUE}).")
+  String kafkaEndpointsTopic;
+
+  @Option(names = "--kafka-timeout", defaultValue = "${env:CHRONOSCOPE_KAFKA_TIMEOUT:-30s}",
+      converter = DurationConverter.class,
+      description = "How long the brokers get to answer at start-up (env CHRONOSCOPE_KAFKA_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration kafkaTimeout;
+
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Chronoscope());
     // A store that cannot be reached or set up is a configuration problem: one line naming the
@@ -94,9 +121,15 @@ public final class Chronoscope implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
+    if (kafkaPartitions < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "Invalid value for option '--kafka-partitions': " + kafkaPartitions + " (at least 1)");
+    }
+    AllInOne.KafkaSettings kafkaSettings = kafka == null || kafka.isBlank() ? null
+        : new AllInOne.KafkaSettings(kafka, kafkaTopic, kafkaGroup, kafkaPartitions, kafkaEndpointsTopic, kafkaTimeout);
     AllInOne app = AllInOne.start(new AllInOne.Settings(port, bind, home,
         System.getenv("CHRONOSCOPE_TOKEN"), retention, keyframeInterval, probeInterval, tickInterval, !noUi,
-        System.getenv("CHRONOSCOPE_INGEST_TOKEN"), storageSettings));
+        System.getenv("CHRONOSCOPE_INGEST_TOKEN"), storageSettings, kafkaSettings));
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "chronoscope-shutdown"));
     System.out.println();
     System.out.println("History is kept in " + app.storageDescription() + ".");
