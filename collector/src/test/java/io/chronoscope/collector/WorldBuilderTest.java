@@ -262,6 +262,6 @@ class WorldBuilderTest {
         .at(1)));
 
     assertThat(g.edges().keySet()).containsExactlyInAnyOrder(
-        Edge.key(proc("h1", 10), serverElsewhere), Edge.key(proc("h1", 10), "remote;10.0.0.3"));
+        Edge.key(proc("h1", 10), serverElsewhere), Edge.key(proc("h1", 10), "remote;10.0.0.0/24"));
   }
 }

@@ -304,7 +304,7 @@ class KafkaTransportTest {
     await("collector A reads the tombstone", () -> indexA.owner("10.0.0.2:5432") == null, () -> {});
     a.ingest(app.at(clock.millis()), clock.millis());
     a.tick(clock.millis());
-    assertThat(a.world().edges()).containsOnlyKeys(Edge.key(appNode, "remote;10.0.0.2"));
+    assertThat(a.world().edges()).containsOnlyKeys(Edge.key(appNode, "remote;10.0.0.0/24"));
   }
 
   @Test
