@@ -38,7 +38,6 @@ public final class Collector {
   private final Counter rejected;
   private final Timer tickDuration;
   private volatile Graph world = Graph.EMPTY;
-  private boolean resumed;
 
   public Collector(TopologyStore store, MeterRegistry registry) {
     this(store, registry, EndpointIndex.NONE);
@@ -157,10 +156,6 @@ public final class Collector {
   /** Merges the live hosts' reports into the world graph and stores what changed. */
   public ChangeSet tick(long now) {
     return tickDuration.record(() -> {
-      if (!resumed) {
-        world = storedHead();
-        resumed = true;
-      }
       // Taken before the reports are read: each waits for reports ingested before it was queued.
       List<Runnable> waiting = new ArrayList<>();
       for (Runnable r; (r = afterNextStore.poll()) != null; ) {
@@ -183,22 +178,6 @@ public final class Collector {
       tickListeners.forEach(l -> l.stored(merged, changes));
       return changes;
     });
-  }
-
-  /**
-   * A store that kept history across a restart already holds a graph: the first tick diffs against
-   * it, so what vanished while Chronoscope was down is removed instead of lingering forever.
-   */
-  private Graph storedHead() {
-    TimeRange retained = store.retained();
-    if (retained.isEmpty()) {
-      return Graph.EMPTY;
-    }
-    try {
-      return store.stateAt(retained.to());
-    } catch (OutOfRetentionException e) {
-      return Graph.EMPTY;
-    }
   }
 
   public Graph world() {

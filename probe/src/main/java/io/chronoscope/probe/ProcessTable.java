@@ -192,16 +192,11 @@ final class ProcessTable implements AutoCloseable {
         cpuPercent = (runNanos - known.runNanos) * 100.0 / elapsed;
       }
     } else {
-      if (known != null) {
-        known.release();
-      }
-      known = new Tracked(new File(procDir, pid + "/stat"), startTime);
-      if (!readStatic(known, fullComm(pid, task.comm()))) {
-        tracked.remove(pid);
+      known = startTracking(pid, known, new File(procDir, pid + "/stat"), startTime,
+          fullComm(pid, task.comm()));
+      if (known == null) {
         return null;
       }
-      tracked.put(pid, known);
-      started = true;
     }
     holdsFiles(pid, task.kernelThread());
     known.generation = generation;
@@ -403,16 +398,10 @@ final class ProcessTable implements AutoCloseable {
         cpuPercent = (cpuTicks - known.cpuTicks) * 100.0 * 1e9 / clockTicksPerSecond / elapsedNanos;
       }
     } else {
-      if (known != null) {
-        known.release();
-      }
-      known = new Tracked(statFile, stat.startTime());
-      if (!readStatic(known, stat.comm())) {
-        tracked.remove(pid);
+      known = startTracking(pid, known, statFile, stat.startTime(), stat.comm());
+      if (known == null) {
         return null;
       }
-      tracked.put(pid, known);
-      started = true;
     }
     holdsFiles(pid, stat.kernelThread());
     known.generation = generation;
@@ -424,6 +413,25 @@ final class ProcessTable implements AutoCloseable {
         bootTimeMs + stat.startTime() * 1000 / clockTicksPerSecond, known.comm, known.cmdline,
         known.user, cpuPercent, stat.rssPages() * pageSize, stat.threads(), null, null, null,
         null, null, null);
+  }
+
+  /**
+   * A process seen for the first time (or a pid reused): what it replaces is let go, its static
+   * fields read. Null when it is gone before they could be read.
+   */
+  private Tracked startTracking(int pid, Tracked replaced, File statFile, long startTime,
+      String comm) {
+    if (replaced != null) {
+      replaced.release();
+    }
+    Tracked fresh = new Tracked(statFile, startTime);
+    if (!readStatic(fresh, comm)) {
+      tracked.remove(pid);
+      return null;
+    }
+    tracked.put(pid, fresh);
+    started = true;
+    return fresh;
   }
 
   /** Reads cmdline and user into {@code process}; false when the process is gone. */
