@@ -2,6 +2,8 @@ package io.chronoscope.collector.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chronoscope.store.TimeRange;
+import io.chronoscope.store.TimelineEvent;
+import io.chronoscope.store.TimelineEvents;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.topology.Graph;
@@ -34,12 +36,16 @@ public class HistoryController {
 
   private final TopologyStore store;
   private final StateAt stateAt;
-  private final Clock clock;
+  static final int MAX_TIMELINE_EVENTS = 1_000;
 
-  public HistoryController(TopologyStore store, Clock clock) {
+  private final Clock clock;
+  private final TimelineEvents events;
+
+  public HistoryController(TopologyStore store, Clock clock, @Nullable TimelineEvents events) {
     this.store = store;
     this.stateAt = new StateAt(store);
     this.clock = clock;
+    this.events = events == null ? TimelineEvents.NONE : events;
   }
 
   /**
@@ -56,7 +62,8 @@ public class HistoryController {
       int nodesChanged, int edgesAdded, int edgesRemoved, int edgesChanged) {}
 
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record TimelineResponse(String from, String to, long stepMs, List<Bucket> buckets) {}
+  public record TimelineResponse(String from, String to, long stepMs, List<Bucket> buckets,
+      List<TimelineEvent> events) {}
 
   @Get("/changes")
   public ChangesResponse changes(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
@@ -133,7 +140,7 @@ public class HistoryController {
       previous = next;
     }
     return new TimelineResponse(Instant.ofEpochMilli(fromAt).toString(), Instant.ofEpochMilli(toAt).toString(),
-        stepMs, result);
+        stepMs, result, events.between(fromAt, toAt, MAX_TIMELINE_EVENTS));
   }
 
   private static long steps(long span, long stepMs) {
