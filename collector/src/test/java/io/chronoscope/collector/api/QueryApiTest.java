@@ -7,6 +7,8 @@ import io.chronoscope.collector.Collector;
 import io.chronoscope.collector.Reports;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.NodeIds;
+import io.chronoscope.store.TimelineEvent;
+import io.chronoscope.store.TimelineEvents;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.ApplicationContext;
@@ -43,6 +45,11 @@ class QueryApiTest {
   private static final String API_2 = NodeIds.process("a", 11, 1011);
   private static final String POSTGRES = NodeIds.process("b", 40, 1040);
   private static final String API_CONTAINER = NodeIds.container("a", "c-api");
+  /** What the deploy-annotations module would supply: one deploy between T1 and T2. */
+  private static final TimelineEvents DEPLOYS = (from, to, limit) -> T1 + 500 >= from && T1 + 500 <= to
+      ? List.of(new TimelineEvent("d-1", T1 + 500, "deploy", "succeeded", "shop/deployment/api",
+          "api 1.4.2 → 1.4.3", "healthy"))
+      : List.of();
   private static ApplicationContext ctx;
   private static EmbeddedServer server;
   private static final HttpClient http = HttpClient.newHttpClient();
@@ -69,7 +76,7 @@ class QueryApiTest {
     collector.tick(T2);
     ctx = ApplicationContext.builder()
         .properties(Map.of("micronaut.server.port", -1))
-        .singletons(store, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+        .singletons(store, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), DEPLOYS)
         .start();
     server = ctx.getBean(EmbeddedServer.class).start();
   }
@@ -171,6 +178,27 @@ class QueryApiTest {
   }
 
   @Test
+  void withoutAStepEveryStoredTickIsItsOwnChangeSetBothWays() throws Exception {
+    JsonNode r = json("/api/v1/changes?from=" + T0 + "&to=" + T2);
+    assertThat(r.get("stepMs").asLong()).isZero();
+    assertThat(r.get("changes")).extracting(c -> c.get("at").asLong()).containsExactly(T1, T2);
+
+    JsonNode back = json("/api/v1/changes?from=" + T2 + "&to=" + T0);
+    assertThat(back.get("changes")).extracting(c -> c.get("at").asLong()).containsExactly(T1, T0);
+    assertThat(texts(back.get("changes").get(0).get("removedNodes"), "id")).containsExactly(API_2);
+  }
+
+  @Test
+  void aStepLongerThanTheTicksGivesTheNetChangeOfEachStep() throws Exception {
+    JsonNode r = json("/api/v1/changes?from=" + T0 + "&to=" + T2 + "&step=5s");
+    JsonNode changes = r.get("changes");
+    assertThat(changes).hasSize(1);
+    assertThat(changes.get(0).get("at").asLong()).as("the step's end, cut at to").isEqualTo(T2);
+    assertThat(texts(changes.get(0).get("addedEdges"), "target")).containsExactly(POSTGRES);
+    assertThat(texts(changes.get(0).get("addedNodes"), "id")).containsExactly(API_2);
+  }
+
+  @Test
   void changesPlayBackwardsAsTheReverseOfEachStep() throws Exception {
     JsonNode r = json("/api/v1/changes?from=2026-11-23T02:00:02Z&to=2026-11-23T02:00:00Z&step=PT1S");
     assertThat(r.get("direction").asText()).isEqualTo("backward");
@@ -211,6 +239,16 @@ class QueryApiTest {
     assertThat(whole.get("from").asText()).isEqualTo("2026-11-23T02:00:00Z");
     assertThat(whole.get("stepMs").asLong()).isEqualTo(1_000);
     assertThat(whole.get("buckets")).hasSize(3);
+    assertThat(buckets.get(1).get("ticks").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void timelineCarriesTheDeployEventsOfItsRange() throws Exception {
+    JsonNode events = json("/api/v1/timeline?from=" + T0 + "&to=" + T2 + "&step=1s").get("events");
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).get("id").asText()).isEqualTo("d-1");
+    assertThat(events.get(0).get("verdict").asText()).isEqualTo("healthy");
+    assertThat(json("/api/v1/timeline?from=" + T0 + "&to=" + T1 + "&step=1s").get("events")).isEmpty();
   }
 
   @Test
