@@ -20,6 +20,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -355,12 +357,13 @@ public final class PostgresTopologyStore implements TopologyStore {
     // History before the head never changes, so a state rebuilt earlier from the same keyframe is
     // a valid start for any later instant: scrubbing forward replays only the deltas in between.
     RebuiltState cached = lastRead;
-    Graph start;
+    CompletableFuture<Graph.Builder> start;
     long from;
     if (cached != null && cached.keyframeAt() == keyframeAt && cached.at() <= at) {
-      start = cached.graph();
+      start = CompletableFuture.completedFuture(cached.graph().toBuilder());
       from = cached.at();
     } else {
+      byte[] stored;
       try (PreparedStatement ps = c.prepareStatement("SELECT graph FROM " + settings.schema()
           + ".keyframes WHERE shard = ? AND at = ?")) {
         ps.setString(1, settings.shard());
@@ -369,12 +372,14 @@ public final class PostgresTopologyStore implements TopologyStore {
           if (!rs.next()) {
             return null;
           }
-          start = GraphCodec.decodeGraph(rs.getBytes(1));
+          stored = rs.getBytes(1);
         }
       }
+      // Decoded on another core while this thread reads and decodes the deltas after it.
+      start = CompletableFuture.supplyAsync(() -> GraphCodec.decodeBuilder(stored));
       from = keyframeAt;
     }
-    Graph.Builder replayed = start.toBuilder();
+    List<ChangeSet> deltas = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT changes FROM " + settings.schema()
         + ".deltas WHERE shard = ? AND at > ? AND at <= ? ORDER BY at")) {
       ps.setString(1, settings.shard());
@@ -382,10 +387,17 @@ public final class PostgresTopologyStore implements TopologyStore {
       ps.setObject(3, time(at));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          GraphCodec.decodeChanges(rs.getBytes(1)).applyTo(replayed);
+          deltas.add(GraphCodec.decodeChanges(rs.getBytes(1)));
         }
       }
     }
+    Graph.Builder replayed;
+    try {
+      replayed = start.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    deltas.forEach(d -> d.applyTo(replayed));
     Graph state = replayed.build();
     lastRead = new RebuiltState(keyframeAt, at, state);
     return state;
