@@ -55,6 +55,11 @@ public interface TopologyStore extends AutoCloseable {
   /** Called with every change set appended, after it is stored: the live change stream. */
   void subscribe(Consumer<ChangeSet> listener);
 
+  /** Numeric series per node, kept with the same retention as the graph. */
+  default MetricStore metrics() {
+    return MetricStore.NONE;
+  }
+
   /** Health: throws when the backend cannot serve. Lazy: construction never does I/O. */
   default void check() {}
 

@@ -352,4 +352,30 @@ public abstract class TopologyStoreContract {
       assertThat(batch.stateAt(T0 + i * 1000L)).as("tick %d", i).isEqualTo(states.get(i));
     }
   }
+
+  @Test
+  void metricSeriesComeBackRawOrAsTheMeanOfEachStep() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    MetricStore metrics = store.metrics();
+    List<MetricStore.Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      samples.add(new MetricStore.Sample("host-1;42;1", "cpu", T0 + i * 5_000L, i));
+      samples.add(new MetricStore.Sample("host-1;42;1", "memory", T0 + i * 5_000L, 1_000_000 + i));
+      samples.add(new MetricStore.Sample("host-2;7;1", "cpu", T0 + i * 5_000L, 100 + i));
+    }
+    metrics.record(samples);
+    // A redelivered tick: the same instants with other values change nothing.
+    metrics.record(List.of(new MetricStore.Sample("host-1;42;1", "cpu", T0, 99)));
+
+    assertThat(metrics.series("host-1;42;1", "cpu", T0 + 10_000, T0 + 25_000, 0)).containsExactly(
+        new MetricStore.Point(T0 + 10_000, 2), new MetricStore.Point(T0 + 15_000, 3),
+        new MetricStore.Point(T0 + 20_000, 4), new MetricStore.Point(T0 + 25_000, 5));
+    assertThat(metrics.series("host-1;42;1", "cpu", T0, T0 + 60_000, 20_000)).containsExactly(
+        new MetricStore.Point(T0, 0), new MetricStore.Point(T0 + 20_000, 2.5),
+        new MetricStore.Point(T0 + 40_000, 6.5), new MetricStore.Point(T0 + 60_000, 10));
+    assertThat(metrics.series("host-2;7;1", "cpu", T0, T0, 0)).containsExactly(new MetricStore.Point(T0, 100));
+    assertThat(metrics.metricsOf("host-1;42;1")).containsExactly("cpu", "memory");
+    assertThat(metrics.metricsOf("nobody")).isEmpty();
+    assertThat(metrics.series("nobody", "cpu", T0, T0 + 60_000, 0)).isEmpty();
+  }
 }

@@ -1,6 +1,7 @@
 package io.chronoscope.store.memory;
 
 import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
 import io.chronoscope.store.TimeRange;
@@ -29,6 +30,7 @@ public final class MemoryTopologyStore implements TopologyStore {
   private final NavigableMap<Long, Graph> keyframes = new TreeMap<>();
   private final NavigableMap<Long, ChangeSet> deltas = new TreeMap<>();
   private final List<Consumer<ChangeSet>> listeners = new CopyOnWriteArrayList<>();
+  private final MemoryMetricStore metrics;
   /**
    * The head as a builder the appends edit in place, and the graph built from it when someone
    * asks: building copies the whole graph, which a tick should not pay for when no one looks.
@@ -47,6 +49,12 @@ public final class MemoryTopologyStore implements TopologyStore {
     }
     this.retentionMs = retention.toMillis();
     this.keyframeIntervalMs = keyframeInterval.toMillis();
+    this.metrics = new MemoryMetricStore(retention);
+  }
+
+  @Override
+  public MetricStore metrics() {
+    return metrics;
   }
 
   @Override
@@ -69,7 +77,9 @@ public final class MemoryTopologyStore implements TopologyStore {
         deltas.put(headAt, changes);
         storedElements += changes.size();
       }
-      evictBefore(headAt - retentionMs);
+      if (evictBefore(headAt - retentionMs)) {
+        metrics.evictBefore(headAt - retentionMs);
+      }
     } finally {
       lock.writeLock().unlock();
     }
@@ -77,19 +87,22 @@ public final class MemoryTopologyStore implements TopologyStore {
   }
 
   /** Drops the oldest keyframe while the next one still covers the cutoff. */
-  private void evictBefore(long cutoff) {
+  private boolean evictBefore(long cutoff) {
+    boolean evicted = false;
     while (keyframes.size() > 1) {
       Map.Entry<Long, Graph> oldest = keyframes.firstEntry();
       long next = keyframes.higherKey(oldest.getKey());
       if (next > cutoff) {
-        return;
+        return evicted;
       }
+      evicted = true;
       keyframes.pollFirstEntry();
       storedElements -= oldest.getValue().nodes().size() + oldest.getValue().edges().size();
       NavigableMap<Long, ChangeSet> dropped = deltas.headMap(next, false);
       dropped.values().forEach(d -> storedElements -= d.size());
       dropped.clear();
     }
+    return evicted;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.chronoscope.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
 import io.chronoscope.store.StoreUnavailableException;
@@ -49,6 +50,7 @@ public final class PostgresTopologyStore implements TopologyStore {
   private volatile Head head = Head.NONE;
   /** See {@link #headBuilder}; null until the first append after opening or after a failed one. */
   private Graph.Builder headBuilder;
+  private final MetricStore metricStore = new PostgresMetricStore(() -> db().metrics());
   private volatile RebuiltState lastRead;
   private boolean closed;
 
@@ -486,8 +488,13 @@ public final class PostgresTopologyStore implements TopologyStore {
   }
 
   /** Metric series and samples, in the same database and schema. */
-  public MetricSamples metrics() {
+  public MetricSamples metricSamples() {
     return db().metrics();
+  }
+
+  @Override
+  public MetricStore metrics() {
+    return metricStore;
   }
 
   /** Deploy events, in the same database and schema; pruned with the topology's retention. */
