@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chronoscope.collector.Collector;
+import io.chronoscope.collector.MetricsRecorder;
 import io.chronoscope.collector.Reports;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.NodeIds;
@@ -58,6 +59,7 @@ class QueryApiTest {
   static void start() {
     MemoryTopologyStore store = new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10));
     Collector collector = new Collector(store, new SimpleMeterRegistry());
+    collector.addTickListener(new MetricsRecorder(collector, store.metrics(), 0, new SimpleMeterRegistry()));
     Reports a = Reports.host("a").address("10.1.0.1")
         .process(5, "sshd").listen(5, "0.0.0.0", 22).connect(5, "10.1.0.1", 22, "192.168.1.7", 50000)
         .inNamespace(501).pod("c-api", "shop", API_POD, "api", "10.64.1.5")
@@ -240,6 +242,32 @@ class QueryApiTest {
     assertThat(whole.get("stepMs").asLong()).isEqualTo(1_000);
     assertThat(whole.get("buckets")).hasSize(3);
     assertThat(buckets.get(1).get("ticks").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void metricsGiveANodesSeriesOverARange() throws Exception {
+    JsonNode r = json("/api/v1/metrics?node=" + URLEncoder.encode(API, StandardCharsets.UTF_8)
+        + "&from=" + T0 + "&to=" + T2 + "&step=1s");
+    assertThat(r.get("stepMs").asLong()).isEqualTo(1_000);
+    assertThat(texts(r.get("series"), "name")).contains("cpu", "memory", "connections");
+    JsonNode connections = json("/api/v1/metrics?node=" + URLEncoder.encode(API, StandardCharsets.UTF_8)
+        + "&name=connections&from=" + T0 + "&to=" + T2 + "&step=1s").get("series");
+    assertThat(connections).hasSize(1);
+    assertThat(connections.get(0).get("unit").asText()).isEqualTo("count");
+    List<String> points = new ArrayList<>();
+    connections.get(0).get("points").forEach(p -> points.add(p.get("at").asLong() - T0 + "=" + p.get("value").asDouble()));
+    assertThat(points).as("api connects to db at T1").containsExactly("0=0.0", "1000=1.0", "2000=1.0");
+  }
+
+  @Test
+  void metricsRefuseBadParameters() throws Exception {
+    String api = URLEncoder.encode(API, StandardCharsets.UTF_8);
+    assertBadParameter("/api/v1/metrics", 400, "node", "node is required");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&name=bogus", 400, "name", "no metric 'bogus'", "cpu");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&from=" + T2 + "&to=" + T0, 400, "from", "is after to");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&from=" + (T0 - 86_400_000) + "&to=" + T2 + "&step=1s",
+        400, "step", "limit is 5000");
+    assertBadParameter("/api/v1/metrics?node=nobody", 404, "node", "no metrics recorded for node 'nobody'");
   }
 
   @Test
