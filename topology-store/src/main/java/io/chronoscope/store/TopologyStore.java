@@ -55,6 +55,12 @@ public interface TopologyStore extends AutoCloseable {
   /** Called with every change set appended, after it is stored: the live change stream. */
   void subscribe(Consumer<ChangeSet> listener);
 
+  /**
+   * The lifetimes of entities matching {@code query} that overlap [from, to], the latest started
+   * first, at most {@code limit}: "where was pod X last Tuesday".
+   */
+  List<EntitySpan> search(EntityQuery query, long from, long to, int limit);
+
   /** Numeric series per node, kept with the same retention as the graph. */
   default MetricStore metrics() {
     return MetricStore.NONE;

@@ -378,4 +378,57 @@ public abstract class TopologyStoreContract {
     assertThat(metrics.metricsOf("nobody")).isEmpty();
     assertThat(metrics.series("nobody", "cpu", T0, T0 + 60_000, 0)).isEmpty();
   }
+
+  @Test
+  void searchFindsEveryLifetimeOfMatchingEntitiesThatOverlapsTheRange() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(4));
+    List<Graph> states = feed(store, new ChurningWorld(14, 20, 0.2, 1), 12, 1000);
+    List<EntitySpan> all = lifetimes(states, 1000);
+
+    for (String q : List.of("worker-1", "WORKER-4 kind:proc", "comm:work host-1;3", "kind:pod", "nothing-like-it")) {
+      EntityQuery query = EntityQuery.parse(q);
+      for (long[] range : new long[][] {{T0, T0 + 11_000}, {T0 + 3_000, T0 + 5_000}, {T0 + 11_000, T0 + 11_000}}) {
+        List<EntitySpan> expected = all.stream()
+            .filter(sp -> sp.overlaps(range[0], range[1]) && query.matches(sp))
+            .sorted(java.util.Comparator.comparingLong(EntitySpan::firstSeen).reversed().thenComparing(EntitySpan::id))
+            .toList();
+        assertThat(store.search(query, range[0], range[1], 1000)).as("%s in [%d, %d]", q, range[0] - T0, range[1] - T0)
+            .containsExactlyElementsOf(expected);
+      }
+    }
+    assertThat(store.search(EntityQuery.parse("worker"), T0, T0 + 11_000, 3)).hasSize(3);
+    assertThat(all.stream().filter(sp -> sp.lastSeen() != null)).as("the world churned").isNotEmpty();
+  }
+
+  /** Each node's lifetimes as the states show them: from the tick it appears to the tick it is gone. */
+  private static List<EntitySpan> lifetimes(List<Graph> states, long stepMs) {
+    List<EntitySpan> spans = new ArrayList<>();
+    java.util.Map<String, Long> openSince = new java.util.HashMap<>();
+    for (int i = 0; i < states.size(); i++) {
+      long at = T0 + i * stepMs;
+      Graph g = states.get(i);
+      for (String id : g.nodes().keySet()) {
+        openSince.putIfAbsent(id, at);
+      }
+      Graph previous = i == 0 ? Graph.EMPTY : states.get(i - 1);
+      for (var n : previous.nodes().values()) {
+        if (!g.nodes().containsKey(n.id())) {
+          spans.add(span(n, openSince.remove(n.id()), at));
+        }
+      }
+    }
+    Graph last = states.get(states.size() - 1);
+    openSince.forEach((id, since) -> spans.add(span(last.node(id), since, null)));
+    return spans;
+  }
+
+  private static EntitySpan span(io.chronoscope.topology.Node n, long first, Long last) {
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    n.attrs().forEach((k, v) -> {
+      if (v instanceof String text) {
+        labels.put(k, text);
+      }
+    });
+    return new EntitySpan(n.id(), n.kind(), n.label(), labels, first, last);
+  }
 }

@@ -1,6 +1,8 @@
 package io.chronoscope.store.memory;
 
 import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.EntityQuery;
+import io.chronoscope.store.EntitySpan;
 import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
@@ -31,6 +33,7 @@ public final class MemoryTopologyStore implements TopologyStore {
   private final NavigableMap<Long, ChangeSet> deltas = new TreeMap<>();
   private final List<Consumer<ChangeSet>> listeners = new CopyOnWriteArrayList<>();
   private final MemoryMetricStore metrics;
+  private final MemoryEntitySpans spans = new MemoryEntitySpans();
   /**
    * The head as a builder the appends edit in place, and the graph built from it when someone
    * asks: building copies the whole graph, which a tick should not pay for when no one looks.
@@ -65,6 +68,7 @@ public final class MemoryTopologyStore implements TopologyStore {
         return;
       }
       changes.applyTo(head);
+      spans.apply(changes);
       builtHead = null;
       headAt = changes.at();
       if (keyframes.isEmpty() || headAt - keyframes.lastKey() >= keyframeIntervalMs) {
@@ -79,6 +83,7 @@ public final class MemoryTopologyStore implements TopologyStore {
       }
       if (evictBefore(headAt - retentionMs)) {
         metrics.evictBefore(headAt - retentionMs);
+        spans.evictBefore(keyframes.firstKey());
       }
     } finally {
       lock.writeLock().unlock();
@@ -160,6 +165,16 @@ public final class MemoryTopologyStore implements TopologyStore {
         }
       }
       return result;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<EntitySpan> search(EntityQuery query, long from, long to, int limit) {
+    lock.readLock().lock();
+    try {
+      return spans.search(query, from, to, limit);
     } finally {
       lock.readLock().unlock();
     }

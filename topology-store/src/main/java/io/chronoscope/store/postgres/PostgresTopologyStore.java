@@ -3,12 +3,15 @@ package io.chronoscope.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.EntityQuery;
+import io.chronoscope.store.EntitySpan;
 import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
 import io.chronoscope.store.StoreUnavailableException;
 import io.chronoscope.store.TimeRange;
 import io.chronoscope.store.TopologyStore;
+import io.chronoscope.model.Json;
 import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.topology.Graph;
 import java.sql.Connection;
@@ -438,6 +441,55 @@ public final class PostgresTopologyStore implements TopologyStore {
       throw unavailable("cannot read the changes from " + Instant.ofEpochMilli(from) + " from", e);
     }
     return result;
+  }
+
+  @Override
+  public List<EntitySpan> search(EntityQuery query, long from, long to, int limit) {
+    Database d = db();
+    StringBuilder sql = new StringBuilder("SELECT id, kind, name, labels::text, first_seen, last_seen FROM ")
+        .append(settings.schema()).append(".entity_spans WHERE shard = ? AND first_seen <= ?")
+        .append(" AND (last_seen IS NULL OR last_seen >= ?)");
+    List<Object> args = new ArrayList<>(List.of(settings.shard(), time(to), time(from)));
+    query.fields().forEach((field, value) -> {
+      sql.append("kind".equals(field) ? " AND kind ILIKE ?" : " AND labels ->> ? ILIKE ?");
+      if (!"kind".equals(field)) {
+        args.add(field);
+      }
+      args.add(like(value));
+    });
+    for (String word : query.words()) {
+      sql.append(" AND (id ILIKE ? OR name ILIKE ? OR EXISTS (SELECT 1 FROM jsonb_each_text(labels) l")
+          .append(" WHERE l.value ILIKE ?))");
+      args.add(like(word));
+      args.add(like(word));
+      args.add(like(word));
+    }
+    sql.append(" ORDER BY first_seen DESC, id LIMIT ?");
+    args.add(limit);
+    List<EntitySpan> found = new ArrayList<>();
+    try (Connection c = d.pool().getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long last = millis(rs, 6);
+          found.add(new EntitySpan(rs.getString(1), rs.getString(2), rs.getString(3),
+              Json.mapper().readValue(rs.getString(4), LABELS), millis(rs, 5), last == Long.MIN_VALUE ? null : last));
+        }
+      }
+    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw unavailable("cannot search entities in", e);
+    }
+    return found;
+  }
+
+  private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>> LABELS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  /** A substring pattern: the user's % and _ are literal. */
+  private static String like(String part) {
+    return "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
   /** Summed in the database: a week of ticks is a few hundred thousand rows, not worth shipping. */
