@@ -271,6 +271,30 @@ class QueryApiTest {
   }
 
   @Test
+  void searchFindsWhereAPodWasAndWhenItCame() throws Exception {
+    JsonNode r = json("/api/v1/search?q=" + URLEncoder.encode("api kind:pod namespace:shop", StandardCharsets.UTF_8));
+    assertThat(r.get("truncated").asBoolean()).isFalse();
+    JsonNode results = r.get("results");
+    assertThat(texts(results, "name")).containsExactly(API_POD);
+    assertThat(results.get(0).get("labels").get("host").asText()).isEqualTo("a");
+    assertThat(results.get(0).get("firstSeen").asText()).isEqualTo("2026-11-23T02:00:00Z");
+    assertThat(results.get(0).get("lastSeen").isNull()).as("still there").isTrue();
+    // The second api process started at T2: not there in a range that ends before.
+    assertThat(texts(json("/api/v1/search?q=java&to=" + T1).get("results"), "id")).containsExactly(API);
+    assertThat(texts(json("/api/v1/search?q=java").get("results"), "id")).containsExactly(API_2, API);
+    assertThat(json("/api/v1/search?q=java&limit=1").get("truncated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void searchRefusesBadParameters() throws Exception {
+    assertBadParameter("/api/v1/search", 400, "q", "q is required");
+    assertBadParameter("/api/v1/search?q=" + "x".repeat(501), 400, "q", "the limit is 500");
+    assertBadParameter("/api/v1/search?q=api&limit=0", 400, "limit", "from 1 to 1000");
+    assertBadParameter("/api/v1/search?q=api&from=" + T2 + "&to=" + T0, 400, "from", "is after to");
+    assertBadParameter("/api/v1/search?q=api&to=yesterday", 400, "to", "RFC 3339");
+  }
+
+  @Test
   void timelineCarriesTheDeployEventsOfItsRange() throws Exception {
     JsonNode events = json("/api/v1/timeline?from=" + T0 + "&to=" + T2 + "&step=1s").get("events");
     assertThat(events).hasSize(1);
