@@ -107,10 +107,13 @@ public final class AllInOne implements AutoCloseable {
     new JvmGcMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     // Before anything listens: a database that cannot be reached stops start-up with its setting named.
-    TopologyStore store = s.storage().open(s.home(), s.retention(), s.keyframeInterval(), resources);
+    StorageSettings.Opened opened = s.storage().open(s.home(), s.retention(), s.keyframeInterval(), resources);
+    // The collector writes its own shard; the API reads every shard (StorageSettings.Opened).
+    TopologyStore ownShard = opened.own();
+    TopologyStore store = opened.reads();
     storageDescription = s.storage().describe(s.home());
     KafkaEndpointIndex endpoints = s.kafka() == null ? null : startEndpointIndex(s.kafka());
-    Collector collector = new Collector(store, registry, endpoints == null ? EndpointIndex.NONE : endpoints);
+    Collector collector = new Collector(ownShard, registry, endpoints == null ? EndpointIndex.NONE : endpoints);
     if (endpoints != null) {
       collector.addTickListener(endpoints);
     }

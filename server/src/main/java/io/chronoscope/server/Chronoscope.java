@@ -63,6 +63,12 @@ public final class Chronoscope implements Callable<Integer> {
       description = "PostgreSQL user (env CHRONOSCOPE_PG_USER); the password only from env CHRONOSCOPE_PG_PASSWORD.")
   String pgUser;
 
+  @Option(names = "--shard", defaultValue = "${env:CHRONOSCOPE_SHARD}",
+      description = "This collector's part of the history in a shared PostgreSQL (env CHRONOSCOPE_SHARD):"
+          + " give each collector of a Kafka group its own, stable across restarts (default: world,"
+          + " or collector-<hostname> with --kafka). The API reads every shard.")
+  String shard;
+
   @Option(names = "--no-ui", defaultValue = "${env:CHRONOSCOPE_NO_UI:-false}",
       description = "Serve the API only (env CHRONOSCOPE_NO_UI).")
   boolean noUi;
@@ -117,7 +123,8 @@ public final class Chronoscope implements Callable<Integer> {
     }
     StorageSettings storageSettings;
     try {
-      storageSettings = new StorageSettings(storage, pgUrl, pgUser, System.getenv("CHRONOSCOPE_PG_PASSWORD"));
+      storageSettings = new StorageSettings(storage, pgUrl, pgUser, System.getenv("CHRONOSCOPE_PG_PASSWORD"),
+          shard != null || kafka == null ? shard : "collector-" + java.net.InetAddress.getLocalHost().getHostName());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

@@ -1,7 +1,9 @@
 package io.chronoscope.server;
 
 import io.chronoscope.store.StoreUnavailableException;
+import io.chronoscope.store.MergedTopologyStore;
 import io.chronoscope.store.TopologyStore;
+import io.chronoscope.store.postgres.OtherShards;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.chronoscope.store.postgres.EmbeddedPostgresServer;
 import io.chronoscope.store.postgres.PostgresStoreSettings;
@@ -18,7 +20,8 @@ import java.util.List;
  * bundled PostgreSQL with its data in {@code <home>/pg}). Every error names the setting to fix and
  * never prints the password.
  */
-public record StorageSettings(String type, String pgUrl, String pgUser, String pgPassword) {
+public record StorageSettings(String type, String pgUrl, String pgUser, String pgPassword, String shard) {
+  private static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,63}");
   public static final String MEMORY = "memory";
   public static final String POSTGRES = "postgres";
   public static final String EMBEDDED_POSTGRES = "embedded-postgres";
@@ -42,7 +45,23 @@ public record StorageSettings(String type, String pgUrl, String pgUser, String p
       throw new IllegalArgumentException("Invalid value for option '--pg-url' (env CHRONOSCOPE_PG_URL): '"
           + redact(pgUrl) + "' does not start with jdbc:postgresql:");
     }
+    shard = shard == null || shard.isBlank() ? PostgresStoreSettings.DEFAULT_SHARD : shard.trim();
+    if (!SHARD.matcher(shard).matches()) {
+      throw new IllegalArgumentException("Invalid value for option '--shard' (env CHRONOSCOPE_SHARD): '" + shard
+          + "' must be 1-63 letters, digits, '.', '_' or '-'");
+    }
   }
+
+  public StorageSettings(String type, String pgUrl, String pgUser, String pgPassword) {
+    this(type, pgUrl, pgUser, pgPassword, null);
+  }
+
+  /**
+   * The store the collector writes (its own shard) and the one the API reads: with PostgreSQL,
+   * its shard merged with every other collector's shard in the same schema, so any collector of a
+   * Kafka group answers for the whole world.
+   */
+  public record Opened(TopologyStore own, TopologyStore reads) {}
 
   public static StorageSettings memory() {
     return new StorageSettings(MEMORY, null, null, null);
@@ -54,11 +73,11 @@ public record StorageSettings(String type, String pgUrl, String pgUser, String p
    *
    * @throws ConfigurationException naming the setting when the database cannot be reached or set up
    */
-  TopologyStore open(Path home, Duration retention, Duration keyframeInterval, Deque<AutoCloseable> resources) {
+  Opened open(Path home, Duration retention, Duration keyframeInterval, Deque<AutoCloseable> resources) {
     switch (type) {
       case POSTGRES -> {
         PostgresTopologyStore store = new PostgresTopologyStore(
-            PostgresStoreSettings.of(pgUrl, pgUser, pgPassword, retention, keyframeInterval));
+            PostgresStoreSettings.of(pgUrl, pgUser, pgPassword, retention, keyframeInterval).withShard(shard));
         resources.push(store);
         try {
           store.check();
@@ -68,7 +87,7 @@ public record StorageSettings(String type, String pgUrl, String pgUser, String p
               ? "CHRONOSCOPE_PG_USER / CHRONOSCOPE_PG_PASSWORD" : "CHRONOSCOPE_PG_URL (--pg-url)";
           throw new ConfigurationException(setting + ": " + e.getMessage(), e);
         }
-        return store;
+        return merged(store, resources);
       }
       case EMBEDDED_POSTGRES -> {
         EmbeddedPostgresServer server;
@@ -78,15 +97,24 @@ public record StorageSettings(String type, String pgUrl, String pgUser, String p
           throw new ConfigurationException("CHRONOSCOPE_STORAGE=embedded-postgres: " + e.getMessage(), e);
         }
         resources.push(server);
-        PostgresTopologyStore store = new PostgresTopologyStore(server.settings(retention, keyframeInterval));
+        PostgresTopologyStore store = new PostgresTopologyStore(
+            server.settings(retention, keyframeInterval).withShard(shard));
         resources.push(store);
         checked(store, "CHRONOSCOPE_STORAGE=embedded-postgres");
-        return store;
+        return merged(store, resources);
       }
       default -> {
-        return new MemoryTopologyStore(retention, keyframeInterval);
+        MemoryTopologyStore store = new MemoryTopologyStore(retention, keyframeInterval);
+        return new Opened(store, store);
       }
     }
+  }
+
+  /** Other shards are listed every 30 s and their heads reloaded at most once a second. */
+  private static Opened merged(PostgresTopologyStore own, Deque<AutoCloseable> resources) {
+    OtherShards others = new OtherShards(own, Duration.ofSeconds(30), Duration.ofSeconds(1));
+    resources.push(others);
+    return new Opened(own, new MergedTopologyStore(own, others));
   }
 
   /** What start-up prints about where history goes. */
@@ -121,6 +149,7 @@ public record StorageSettings(String type, String pgUrl, String pgUser, String p
 
   @Override
   public String toString() {
-    return "StorageSettings[" + type + (pgUrl == null ? "" : " " + redact(pgUrl) + " user " + pgUser) + "]";
+    return "StorageSettings[" + type + (pgUrl == null ? "" : " " + redact(pgUrl) + " user " + pgUser)
+        + " shard " + shard + "]";
   }
 }

@@ -3,6 +3,7 @@ package io.chronoscope.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronoscope.store.MergedTopologyStore;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.chronoscope.store.postgres.PostgresTestDatabase;
@@ -25,8 +26,8 @@ class StorageSettingsTest {
 
   @Test
   void memoryIsTheDefault() {
-    TopologyStore store = new StorageSettings(null, null, null, null).open(home, RETENTION, KEYFRAMES, resources);
-    assertThat(store).isInstanceOf(MemoryTopologyStore.class);
+    StorageSettings.Opened opened = new StorageSettings(null, null, null, null).open(home, RETENTION, KEYFRAMES, resources);
+    assertThat(opened.own()).isInstanceOf(MemoryTopologyStore.class).isSameAs(opened.reads());
   }
 
   @Test
@@ -80,10 +81,20 @@ class StorageSettingsTest {
     PostgresTestDatabase pg = PostgresTestDatabase.require();
     pg.dropSchema("chronoscope");
     StorageSettings settings = new StorageSettings("postgres", pg.url(), pg.user(), pg.password());
-    TopologyStore store = settings.open(home, RETENTION, KEYFRAMES, resources);
+    StorageSettings.Opened opened = settings.open(home, RETENTION, KEYFRAMES, resources);
+    TopologyStore store = opened.own();
     assertThat(store).isInstanceOf(PostgresTopologyStore.class);
+    assertThat(((PostgresTopologyStore) store).settings().shard()).isEqualTo("world");
+    assertThat(opened.reads()).as("the API reads every collector's shard").isInstanceOf(MergedTopologyStore.class);
     assertThat(resources).contains(store);
-    assertThat(store.retained().isEmpty()).isTrue();
+    assertThat(opened.reads().retained().isEmpty()).isTrue();
     store.close();
+  }
+
+  @Test
+  void aShardNameThatCannotBeOneIsRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> new StorageSettings("memory", null, null, null, "a shard; drop"))
+        .hasMessageContaining("--shard").hasMessageContaining("CHRONOSCOPE_SHARD").hasMessageContaining("'a shard; drop'");
+    assertThat(new StorageSettings("memory", null, null, null, " collector-7 ").shard()).isEqualTo("collector-7");
   }
 }

@@ -52,6 +52,14 @@ public record PostgresStoreSettings(String jdbcUrl, String user, String password
         retention, keyframeInterval, 4);
   }
 
+  public PostgresStoreSettings withShard(String shard) {
+    return new PostgresStoreSettings(jdbcUrl, user, password, schema, shard, retention, keyframeInterval, poolSize);
+  }
+
+  public PostgresStoreSettings withPoolSize(int poolSize) {
+    return new PostgresStoreSettings(jdbcUrl, user, password, schema, shard, retention, keyframeInterval, poolSize);
+  }
+
   public PostgresStoreSettings withSchema(String schema) {
     return new PostgresStoreSettings(jdbcUrl, user, password, schema, shard, retention, keyframeInterval, poolSize);
   }

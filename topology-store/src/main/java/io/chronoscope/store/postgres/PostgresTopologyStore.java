@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -81,10 +82,65 @@ public final class PostgresTopologyStore implements TopologyStore {
   /** The last state rebuilt, and from which keyframe: the UI's time slider asks for its neighbours. */
   private record RebuiltState(long keyframeAt, long at, Graph graph) {}
 
+  /**
+   * Another collector's shard seen from here: reads only, and its head is reloaded (at most once
+   * per {@code refreshMs}) when someone asks for an instant after the head it knows.
+   */
+  private final boolean readOnly;
+  private final long refreshMs;
+  private volatile long refreshedAt;
+
   public PostgresTopologyStore(PostgresStoreSettings settings) {
+    this(settings, false, 0);
+  }
+
+  private PostgresTopologyStore(PostgresStoreSettings settings, boolean readOnly, long refreshMs) {
     this.settings = settings;
     this.retentionMs = settings.retention().toMillis();
     this.keyframeIntervalMs = settings.keyframeInterval().toMillis();
+    this.readOnly = readOnly;
+    this.refreshMs = refreshMs;
+  }
+
+  /** The shards other than this one that hold history in the same schema: other collectors. */
+  public List<String> otherShards() {
+    Database d = db();
+    List<String> shards = new ArrayList<>();
+    try (Connection c = d.pool().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT shard FROM " + settings.schema()
+            + ".shard_heads WHERE head_at IS NOT NULL AND shard <> ? ORDER BY shard")) {
+      ps.setString(1, settings.shard());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          shards.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw unavailable("cannot list the shards in", e);
+    }
+    return shards;
+  }
+
+  /** A read-only view of another shard of the same schema, with a small pool of its own. */
+  public PostgresTopologyStore readOnlyView(String shard, Duration refresh) {
+    return new PostgresTopologyStore(settings.withShard(shard).withPoolSize(2), true, refresh.toMillis());
+  }
+
+  /** For a read-only view: the head as the shard's writer has moved it since. */
+  private void refreshIfStale(long wanted) {
+    if (!readOnly || wanted <= head.at() || System.currentTimeMillis() - refreshedAt < refreshMs) {
+      return;
+    }
+    writeLock.lock();
+    try (Connection c = db().pool().getConnection()) {
+      refreshedAt = System.currentTimeMillis();
+      headBuilder = null;
+      head = loadHead(c);
+    } catch (SQLException e) {
+      throw unavailable("cannot reload the head of shard " + settings.shard() + " from", e);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   public PostgresStoreSettings settings() {
@@ -114,6 +170,9 @@ public final class PostgresTopologyStore implements TopologyStore {
    */
   @Override
   public void appendAll(List<ChangeSet> ticks) {
+    if (readOnly) {
+      throw new IllegalStateException("shard " + settings.shard() + " is another collector's: read only");
+    }
     Database d = db();
     List<ChangeSet> stored = new ArrayList<>();
     writeLock.lock();
@@ -321,6 +380,7 @@ public final class PostgresTopologyStore implements TopologyStore {
   @Override
   public Graph stateAt(long at) throws OutOfRetentionException {
     Database d = db();
+    refreshIfStale(at);
     Head h = head;
     TimeRange range = h.retained();
     if (range.isEmpty() || at < range.from()) {
@@ -525,6 +585,7 @@ public final class PostgresTopologyStore implements TopologyStore {
   @Override
   public TimeRange retained() {
     db();
+    refreshIfStale(Long.MAX_VALUE);
     return head.retained();
   }
 

@@ -9,7 +9,11 @@ import io.chronoscope.store.StoreUnavailableException;
 import io.chronoscope.store.TimeRange;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.store.TopologyStoreContract;
+import io.chronoscope.store.EntityQuery;
+import io.chronoscope.store.MergedTopologyStore;
+import io.chronoscope.store.TimeRange;
 import io.chronoscope.topology.ChangeSet;
+import io.chronoscope.topology.Node;
 import io.chronoscope.topology.Graph;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -180,5 +184,47 @@ class PostgresTopologyStoreTest extends TopologyStoreContract {
         .hasMessageNotContaining("url-pw-123")
         .hasMessageNotContaining("wrong-pw-456");
     store.close();
+  }
+
+  /**
+   * Two collectors of one Kafka group, each writing its own shard of one schema: either one's
+   * API reads the whole world, and sees the other's ticks as they come.
+   */
+  @Test
+  void eachCollectorWritesItsShardAndReadsTheWholeWorld() throws Exception {
+    TopologyStore a = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    a.check();
+    try (PostgresTopologyStore b = new PostgresTopologyStore(
+            pg.settings(SCHEMA, Duration.ofHours(1), Duration.ofMinutes(10)).withShard("collector-b"));
+        OtherShards others = new OtherShards((PostgresTopologyStore) a, Duration.ZERO, Duration.ZERO)) {
+      Node a1 = process("a", 1);
+      Node a2 = process("a", 2);
+      Node b1 = process("b", 1);
+      Node b2 = process("b", 2);
+      a.append(ChangeSet.between(T0, Graph.EMPTY, Graph.of(List.of(a1), List.of())));
+      b.append(ChangeSet.between(T0 + 500, Graph.EMPTY, Graph.of(List.of(b1), List.of())));
+      a.append(ChangeSet.between(T0 + 1000, Graph.of(List.of(a1), List.of()), Graph.of(List.of(a1, a2), List.of())));
+      b.append(ChangeSet.between(T0 + 1500, Graph.of(List.of(b1), List.of()), Graph.EMPTY));
+      MergedTopologyStore world = new MergedTopologyStore(a, others);
+
+      assertThat(world.stateAt(T0 + 600).nodes().keySet()).containsExactlyInAnyOrder(a1.id(), b1.id());
+      assertThat(world.stateAt(T0 + 1600).nodes().keySet()).containsExactlyInAnyOrder(a1.id(), a2.id());
+      assertThat(world.changes(T0, T0 + 2000, 1000)).extracting(ChangeSet::at)
+          .containsExactly(T0 + 500, T0 + 1000, T0 + 1500);
+      assertThat(world.search(EntityQuery.parse("b;1"), T0, T0 + 2000, 10)).singleElement()
+          .satisfies(span -> assertThat(span.lastSeen()).isEqualTo(T0 + 1500));
+
+      // b goes on after this collector last looked: the next read sees it.
+      b.append(ChangeSet.between(T0 + 3000, Graph.EMPTY, Graph.of(List.of(b2), List.of())));
+      assertThat(world.retained()).isEqualTo(new TimeRange(T0, T0 + 3000));
+      assertThat(world.stateAt(T0 + 3000).nodes().keySet()).containsExactlyInAnyOrder(a1.id(), a2.id(), b2.id());
+      assertThat(a.stats().deltas()).as("a stored only its own ticks").isEqualTo(2);
+      assertThatThrownBy(() -> others.get().get(0).append(ChangeSet.between(T0 + 4000, Graph.EMPTY, Graph.EMPTY)))
+          .hasMessageContaining("read only");
+    }
+  }
+
+  private static Node process(String host, int pid) {
+    return new Node(host + ";" + pid + ";1", "process", "p" + pid, java.util.Map.of("host", host));
   }
 }
