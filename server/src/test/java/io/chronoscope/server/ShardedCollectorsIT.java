@@ -27,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -93,6 +96,22 @@ class ShardedCollectorsIT {
         }
       }
 
+      // Produce once both have joined: before that the first one would consume every partition.
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+          ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("sharded-it")).all()
+              .get(30, TimeUnit.SECONDS).get("sharded-it");
+          if (group.groupState() == GroupState.STABLE && group.members().size() == 2
+              && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            fail("waited " + WAIT + " for both collectors to join group sharded-it: " + group);
+          }
+          Thread.sleep(250);
+        }
+      }
       List<String> expected = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
           Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
