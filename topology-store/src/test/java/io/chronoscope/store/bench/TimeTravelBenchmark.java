@@ -76,13 +76,17 @@ public final class TimeTravelBenchmark {
       double edgeChangesPerHour, int reads, Duration keyframe, String url) throws Exception {
     Duration retention = Duration.ofMillis(historyMs).plusDays(1);
     TopologyStore store;
-    String schema = "tt_bench";
+    String schema = "tt_bench_" + label;
+    // -Dbench.reuse=true measures again on the history a previous run loaded (same options).
+    boolean reuse = Boolean.getBoolean("bench.reuse") && kind.equals("postgres") && hasHistory(url, schema);
     if (kind.equals("memory")) {
       store = new MemoryTopologyStore(retention, keyframe);
     } else {
-      try (Connection c = DriverManager.getConnection(url, System.getenv("CHRONOSCOPE_TEST_PG_USER"),
-          System.getenv("CHRONOSCOPE_TEST_PG_PASSWORD")); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      if (!reuse) {
+        try (Connection c = DriverManager.getConnection(url, System.getenv("CHRONOSCOPE_TEST_PG_USER"),
+            System.getenv("CHRONOSCOPE_TEST_PG_PASSWORD")); Statement s = c.createStatement()) {
+          s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
       }
       store = new PostgresTopologyStore(PostgresStoreSettings.of(url, System.getenv("CHRONOSCOPE_TEST_PG_USER"),
           System.getenv("CHRONOSCOPE_TEST_PG_PASSWORD"), retention, keyframe).withSchema(schema));
@@ -98,7 +102,7 @@ public final class TimeTravelBenchmark {
       batch.add(world.first(T0));
       long fullGraphBytes = 0;
       long fullGraphSamples = 0;
-      for (long i = 1; i < ticks; i++) {
+      for (long i = 1; i < (reuse ? 0 : ticks); i++) {
         batch.add(world.tick(T0 + i * tickMs, churnPerTick, edgePerTick));
         if (batch.size() >= batchTicks) {
           store.appendAll(batch);
@@ -109,7 +113,9 @@ public final class TimeTravelBenchmark {
           fullGraphSamples++;
         }
       }
-      store.appendAll(batch);
+      if (!reuse) {
+        store.appendAll(batch);
+      }
       double loadSeconds = (System.nanoTime() - started) / 1e9;
       if (fullGraphSamples == 0) {
         fullGraphBytes = gzipJsonSize(world.graph());
@@ -156,6 +162,16 @@ public final class TimeTravelBenchmark {
           storedBytes < 0 ? "" : String.format(Locale.ROOT, "%.0f", storedBytes / nodeHours),
           fullBytesPerNodeHour,
           storedBytes < 0 ? "" : String.format(Locale.ROOT, "%.0f×", fullBytesPerNodeHour / (storedBytes / nodeHours)));
+    }
+  }
+
+  private static boolean hasHistory(String url, String schema) throws Exception {
+    try (Connection c = DriverManager.getConnection(url, System.getenv("CHRONOSCOPE_TEST_PG_USER"),
+        System.getenv("CHRONOSCOPE_TEST_PG_PASSWORD")); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+            + schema + "' AND table_name = 'shard_heads'")) {
+      rs.next();
+      return rs.getInt(1) == 1;
     }
   }
 
