@@ -2,6 +2,7 @@ package io.chronoscope.collector.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chronoscope.model.NodeIds;
+import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.topology.Edge;
 import io.chronoscope.topology.Graph;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -30,11 +33,16 @@ public class NodeController {
   static final int DEFAULT_LIMIT = 500;
   static final int MAX_LIMIT = 5_000;
 
+  /** How far back a metric's latest sample may lie and still describe the node at the instant. */
+  static final long METRIC_WINDOW_MS = 60_000;
+
   private final StateAt stateAt;
+  private final MetricStore metrics;
   private final Clock clock;
 
   public NodeController(TopologyStore store, Clock clock) {
     this.stateAt = new StateAt(store);
+    this.metrics = store.metrics();
     this.clock = clock;
   }
 
@@ -49,7 +57,7 @@ public class NodeController {
   /** Lists are cut at {@code limit}; the totals say how many there were. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   public record NodeResponse(String at, Node node, List<Node> parents, List<Node> children,
-      int childrenTotal, List<ConnectionSummary> connections, int connectionsTotal) {}
+      int childrenTotal, List<ConnectionSummary> connections, int connectionsTotal, Map<String, Double> metrics) {}
 
   // {+id}: pseudo-node ids hold a '/' (remote;10.64.3.0/24)
   @Get("/{+id}")
@@ -67,7 +75,19 @@ public class NodeController {
     List<ConnectionSummary> connections = connections(world, node);
     return new NodeResponse(Instant.ofEpochMilli(instant).toString(), node, parents(world, node),
         children.subList(0, Math.min(max, children.size())), children.size(),
-        connections.subList(0, Math.min(max, connections.size())), connections.size());
+        connections.subList(0, Math.min(max, connections.size())), connections.size(), latestMetrics(id, instant));
+  }
+
+  /** Each metric's latest sample in the minute up to the instant: the summary the details panel shows. */
+  private Map<String, Double> latestMetrics(String id, long at) {
+    Map<String, Double> latest = new TreeMap<>();
+    for (String metric : metrics.metricsOf(id)) {
+      List<MetricStore.Point> points = metrics.series(id, metric, at - METRIC_WINDOW_MS, at, 0);
+      if (!points.isEmpty()) {
+        latest.put(metric, points.get(points.size() - 1).value());
+      }
+    }
+    return latest;
   }
 
   private static int limit(String value) {

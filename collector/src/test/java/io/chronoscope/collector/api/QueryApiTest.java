@@ -260,6 +260,14 @@ class QueryApiTest {
   }
 
   @Test
+  void nodeDetailsCarryTheLatestMetricsAtTheInstant() throws Exception {
+    JsonNode atT1 = json(node(API) + "?at=" + T1).get("metrics");
+    assertThat(atT1.get("connections").asDouble()).isEqualTo(1);
+    assertThat(atT1.has("cpu")).isTrue();
+    assertThat(json(node(API) + "?at=" + T0).get("metrics").get("connections").asDouble()).isZero();
+  }
+
+  @Test
   void metricsRefuseBadParameters() throws Exception {
     String api = URLEncoder.encode(API, StandardCharsets.UTF_8);
     assertBadParameter("/api/v1/metrics", 400, "node", "node is required");
