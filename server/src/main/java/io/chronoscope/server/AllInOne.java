@@ -111,6 +111,7 @@ public final class AllInOne implements AutoCloseable {
       collector.addTickListener(endpoints);
     }
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
+    DeployWiring deploys = DeployWiring.of(store, System.getenv());
 
     ApplicationContext ctx = ApplicationContext.builder()
         .properties(Map.of(
@@ -119,7 +120,8 @@ public final class AllInOne implements AutoCloseable {
             "micronaut.server.host", s.bind(),
             "micronaut.server.max-request-size", "10MB",
             "micronaut.http.client.read-timeout", "60s"))
-        .singletons(token, ingestToken, clock, registry, store, collector, uiEndpoint)
+        .singletons(token, ingestToken, clock, registry, store, collector, uiEndpoint, deploys.recorder(),
+            deploys.secrets(), deploys.timeline())
         .start();
     resources.push(ctx);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
