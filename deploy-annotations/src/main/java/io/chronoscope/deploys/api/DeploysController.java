@@ -6,6 +6,10 @@ import io.chronoscope.deploys.DeployRecorder;
 import io.chronoscope.deploys.hooks.GenericDeployReader;
 import io.chronoscope.deploys.hooks.Payload;
 import io.chronoscope.deploys.store.DeployQuery;
+import io.chronoscope.deploys.topology.TopologyDiff;
+import io.chronoscope.store.OutOfRetentionException;
+import io.chronoscope.store.TopologyStore;
+import io.chronoscope.topology.Graph;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -32,12 +36,75 @@ public class DeploysController {
   static final Duration DEFAULT_RANGE = Duration.ofDays(1);
   static final int MAX_LIMIT = 1_000;
 
+  static final Duration DEFAULT_DIFF_WINDOW = Duration.ofMinutes(10);
+  static final Duration MAX_DIFF_WINDOW = Duration.ofHours(6);
+
   private final DeployRecorder recorder;
   private final Clock clock;
+  private final TopologyStore topology;
 
-  public DeploysController(DeployRecorder recorder, Clock clock) {
+  public DeploysController(DeployRecorder recorder, Clock clock, @Nullable TopologyStore topology) {
     this.recorder = recorder;
     this.clock = clock;
+    this.topology = topology;
+  }
+
+  /**
+   * The target's neighbourhood just before the deploy started against {@code window} after it
+   * finished (or now, marked partial, when that is still to come).
+   */
+  @Get(uri = "/{id}/topology-diff", produces = MediaType.APPLICATION_JSON)
+  public TopologyDiff.Result topologyDiff(@PathVariable String id, @Nullable @QueryValue String window) {
+    DeployEvent e = byId(id);
+    if (topology == null) {
+      throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, null, "no topology store is configured");
+    }
+    long w = duration("window", window, DEFAULT_DIFF_WINDOW);
+    if (w <= 0 || w > MAX_DIFF_WINDOW.toMillis()) {
+      throw ApiException.badParameter("window", "window '" + window + "' is not between 1 ms and "
+          + MAX_DIFF_WINDOW.toHours() + "h");
+    }
+    long now = clock.millis();
+    long start = e.startedAt() != null ? e.startedAt() : e.at();
+    long end = e.finishedAt() != null ? e.finishedAt() : e.at();
+    long beforeAt = start - 1;
+    long afterAt = Math.min(end + w, now);
+    return TopologyDiff.between(e, beforeAt, state(beforeAt), afterAt, state(afterAt), end + w > now);
+  }
+
+  private Graph state(long at) {
+    try {
+      return topology.stateAt(at);
+    } catch (OutOfRetentionException ex) {
+      throw new ApiException(HttpStatus.NOT_FOUND, "id", "the topology at " + Instant.ofEpochMilli(at)
+          + " is no longer (or not yet) retained: " + ex.getMessage());
+    }
+  }
+
+  /** {@code 10m}, {@code 90s}, {@code 2h}, {@code 500ms}, ISO-8601 {@code PT10M}, or milliseconds. */
+  static long duration(String parameter, String value, Duration defaultValue) {
+    if (value == null || value.isBlank()) {
+      return defaultValue.toMillis();
+    }
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (v.startsWith("pt")) {
+        return Duration.parse(v).toMillis();
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(v);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "ms" : m.group(2)) {
+          case "s" -> n * 1_000;
+          case "m" -> n * 60_000;
+          case "h" -> n * 3_600_000;
+          default -> n;
+        };
+      }
+    } catch (RuntimeException ignored) {
+      // falls through to the 400 below
+    }
+    throw ApiException.badParameter(parameter, parameter + " '" + value + "' is not a duration such as 10m, 90s or PT10M");
   }
 
   public record DeployList(String from, String to, int count, List<DeployEvent> deploys) {}

@@ -12,6 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import io.chronoscope.store.memory.MemoryTopologyStore;
+import io.chronoscope.topology.ChangeSet;
+import io.chronoscope.topology.Edge;
+import io.chronoscope.topology.Graph;
+import io.chronoscope.topology.Node;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +30,12 @@ import org.junit.jupiter.api.Test;
 class DeploysApiTest {
   static final Instant NOW = Instant.parse("2026-11-23T10:10:00Z");
   private static DeployApi api;
+  private static MemoryTopologyStore topology;
 
   @BeforeAll
   static void start() {
-    api = new DeployApi(Clock.fixed(NOW, ZoneOffset.UTC));
+    topology = new MemoryTopologyStore(Duration.ofHours(2), Duration.ofMinutes(10));
+    api = new DeployApi(Clock.fixed(NOW, ZoneOffset.UTC), topology);
   }
 
   @AfterAll
@@ -191,5 +199,63 @@ class DeploysApiTest {
     assertThat(markers).containsExactly(new TimelineEvent(e.id(), t, "deploy", "succeeded",
         "production/checkout", "checkout 1.4.2 → 1.4.3 succeeded (github)", "healthy"));
     assertThat(new DeployTimeline(api.store).between(t + 1, t + 2, 10)).isEmpty();
+  }
+
+  private static Node pod(String name, String hash) {
+    return new Node("pod;" + name, "pod", name, Map.of("namespace", "shop", "podName", name,
+        "label.pod-template-hash", hash, "label.app", "api"));
+  }
+
+  private static Node container(String id, String pod) {
+    return new Node("container;" + id, "container", id, Map.of("pod", "pod;" + pod, "namespace", "shop",
+        "image", "ghcr.io/acme/api:1"));
+  }
+
+  private static Node process(String id, String container, String pod) {
+    return new Node(id, "process", "java", pod == null ? Map.of("container", "container;" + container)
+        : Map.of("container", "container;" + container, "pod", "pod;" + pod, "namespace", "shop"));
+  }
+
+  private static Edge edge(String from, String to) {
+    return new Edge(from, to, Map.of("connections", 1L));
+  }
+
+  @Test
+  void aDeployThatAddsADependencyShowsItInTheTopologyDiff() {
+    long t0 = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
+    Node db = process("db-proc", "c-db", null);
+    Node cache = process("cache-proc", "c-cache", null);
+    Node other = process("web-proc", "c-web", null);
+    Graph before = Graph.of(List.of(pod("api-7d4b9c6f5-x2x9z", "7d4b9c6f5"), container("c-old", "api-7d4b9c6f5-x2x9z"),
+        process("api-old", "c-old", "api-7d4b9c6f5-x2x9z"), db, other),
+        List.of(edge("api-old", "db-proc")));
+    Graph after = Graph.of(List.of(pod("api-5f6c7d8e9-abcde", "5f6c7d8e9"), container("c-new", "api-5f6c7d8e9-abcde"),
+        process("api-new", "c-new", "api-5f6c7d8e9-abcde"), db, cache, other),
+        List.of(edge("api-new", "db-proc"), edge("api-new", "cache-proc"), edge("web-proc", "db-proc")));
+    topology.append(ChangeSet.between(t0, Graph.EMPTY, before));
+    topology.append(ChangeSet.between(t0 + 300_000, before, after));
+    DeployEvent deploy = DeployEvent.builder("kubernetes", "rs-api-2").delivery(null, t0, true)
+        .at(t0 + 180_000).startedAt(t0 + 120_000).finishedAt(t0 + 180_000).phase("succeeded")
+        .target(new DeployEvent.Target(null, "shop", "deployment", "api", null, null)).revision("2").build();
+    api.store.record(deploy);
+
+    Answer diff = api.get("/api/v1/deploys/" + deploy.id() + "/topology-diff?window=3m");
+
+    assertThat(diff.status()).as("%s", diff.json()).isEqualTo(200);
+    assertThat(diff.json().get("partial").asBoolean()).isFalse();
+    assertThat(diff.json().get("after").asText()).isEqualTo("2026-11-23T10:06:00Z");
+    assertThat(diff.json().get("added").get("nodes").findValuesAsText("id"))
+        .containsExactlyInAnyOrder("pod;api-5f6c7d8e9-abcde", "container;c-new", "api-new", "cache-proc");
+    assertThat(diff.json().get("added").get("edges").findValuesAsText("target"))
+        .containsExactlyInAnyOrder("db-proc", "cache-proc");
+    assertThat(diff.json().get("removed").get("edges").findValuesAsText("source")).containsExactly("api-old");
+    assertThat(diff.json().get("removed").get("nodes").findValuesAsText("id"))
+        .containsExactlyInAnyOrder("pod;api-7d4b9c6f5-x2x9z", "container;c-old", "api-old");
+    assertThat(diff.json().get("targetNodes").toString()).doesNotContain("web-proc", "db-proc");
+
+    Answer live = api.get("/api/v1/deploys/" + deploy.id() + "/topology-diff");
+    assertThat(live.json().get("partial").asBoolean()).as("10 min after is still to come").isTrue();
+    assertThat(api.get("/api/v1/deploys/" + deploy.id() + "/topology-diff?window=soon").json().get("parameter")
+        .asText()).isEqualTo("window");
   }
 }
