@@ -154,6 +154,14 @@ public final class AllInOne implements AutoCloseable {
       }
     }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
 
+    ticker.scheduleAtFixedRate(() -> {
+      try {
+        deploys.verdicts().run(clock.millis());
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "judging deploys failed; the next run retries", e);
+      }
+    }, 1, 1, TimeUnit.MINUTES);
+
     if (s.kafka() != null) {
       KafkaReportConsumer consumer = new KafkaReportConsumer(s.kafka().bootstrapServers(),
           s.kafka().reportsTopic(), s.kafka().group(), Map.of(), collector, clock, registry);
