@@ -162,9 +162,14 @@ public final class KubernetesWatcher implements AutoCloseable {
     recorder.record(List.of(e));
   }
 
+  /**
+   * By uid, or by kind and name: both name one owner among live objects, and the name also holds
+   * where the uid was not kept (the API server re-creating an object, the mock server).
+   */
   private static boolean ownedBy(HasMetadata child, HasMetadata owner) {
     List<OwnerReference> refs = child.getMetadata().getOwnerReferences();
-    return refs != null && refs.stream().anyMatch(r -> owner.getMetadata().getUid().equals(r.getUid()));
+    return refs != null && refs.stream().anyMatch(r -> Objects.equals(owner.getMetadata().getUid(), r.getUid())
+        || (owner.getKind().equals(r.getKind()) && owner.getMetadata().getName().equals(r.getName())));
   }
 
   private static Long number(String s) {

@@ -67,7 +67,8 @@ final class RollbackCommand {
   }
 
   private Optional<DeployEvent> lastGood(DeployEvent rollout) {
-    long start = rollout.startedAt() != null ? rollout.startedAt() : rollout.at();
+    // The earlier of the two: a start stamped by another clock must not let later events in.
+    long start = rollout.startedAt() != null ? Math.min(rollout.startedAt(), rollout.at()) : rollout.at();
     List<DeployEvent> earlier = store.find(new DeployQuery(start - LOOKBACK.toMillis(), start - 1,
         rollout.target().key(), null, 10_000));
     for (int i = earlier.size() - 1; i >= 0; i--) {
