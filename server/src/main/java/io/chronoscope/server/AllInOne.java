@@ -154,6 +154,7 @@ public final class AllInOne implements AutoCloseable {
       }
     }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
 
+    KubernetesWiring.startIfConfigured(deploys.recorder(), System.getenv(), clock, resources);
     ticker.scheduleAtFixedRate(() -> {
       try {
         deploys.verdicts().run(clock.millis());
