@@ -6,7 +6,10 @@ import io.chronoscope.deploys.DeployRecorder;
 import io.chronoscope.deploys.hooks.GenericDeployReader;
 import io.chronoscope.deploys.hooks.Payload;
 import io.chronoscope.deploys.store.DeployQuery;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.chronoscope.deploys.topology.TargetNodes;
 import io.chronoscope.deploys.topology.TopologyDiff;
+import io.chronoscope.topology.Node;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.TopologyStore;
 import io.chronoscope.topology.Graph;
@@ -70,6 +73,22 @@ public class DeploysController {
     long beforeAt = start - 1;
     long afterAt = Math.min(end + w, now);
     return TopologyDiff.between(e, beforeAt, state(beforeAt), afterAt, state(afterAt), end + w > now);
+  }
+
+  /** The target's pods, containers and processes at the deploy (after it finished), or at {@code at}. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record TargetNodesAnswer(String id, String target, String at, List<Node> nodes) {}
+
+  @Get(uri = "/{id}/nodes", produces = MediaType.APPLICATION_JSON)
+  public TargetNodesAnswer nodes(@PathVariable String id, @Nullable @QueryValue String at) {
+    DeployEvent e = byId(id);
+    if (topology == null) {
+      throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, null, "no topology store is configured");
+    }
+    long when = instant("at", at, e.finishedAt() != null ? e.finishedAt() : e.at());
+    Graph world = state(when);
+    return new TargetNodesAnswer(e.id(), e.target().key(), Instant.ofEpochMilli(when).toString(),
+        TargetNodes.of(world, e.target()).stream().map(world::node).toList());
   }
 
   private Graph state(long at) {

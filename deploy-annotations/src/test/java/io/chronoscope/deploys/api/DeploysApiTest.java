@@ -253,6 +253,13 @@ class DeploysApiTest {
         .containsExactlyInAnyOrder("pod;api-7d4b9c6f5-x2x9z", "container;c-old", "api-old");
     assertThat(diff.json().get("targetNodes").toString()).doesNotContain("web-proc", "db-proc");
 
+    Answer atFinish = api.get("/api/v1/deploys/" + deploy.id() + "/nodes");
+    Answer later = api.get("/api/v1/deploys/" + deploy.id() + "/nodes?at=2026-11-23T10:06:00Z");
+    assertThat(atFinish.json().get("nodes").findValuesAsText("id"))
+        .containsExactlyInAnyOrder("pod;api-7d4b9c6f5-x2x9z", "container;c-old", "api-old");
+    assertThat(later.json().get("nodes").findValuesAsText("id"))
+        .containsExactlyInAnyOrder("pod;api-5f6c7d8e9-abcde", "container;c-new", "api-new");
+
     Answer live = api.get("/api/v1/deploys/" + deploy.id() + "/topology-diff");
     assertThat(live.json().get("partial").asBoolean()).as("10 min after is still to come").isTrue();
     assertThat(api.get("/api/v1/deploys/" + deploy.id() + "/topology-diff?window=soon").json().get("parameter")
