@@ -197,4 +197,27 @@ class KubernetesWatcherTest {
     assertThat(config.changeCause()).isEqualTo("ConfigMap api-config changed");
     assertThat(all()).filteredOn(e -> "config".equals(e.kind())).hasSize(1);
   }
+
+  @Test
+  void aDaemonSetRollsOutAndARotatedSecretItMountsIsAConfigEvent() throws Exception {
+    apply("controllerrevision-node-agent-5c7d8f9b6.json", io.fabric8.kubernetes.api.model.apps.ControllerRevision.class);
+    apply("daemonset-node-agent-rev1.json", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
+    apply("secret-node-agent-token.json", io.fabric8.kubernetes.api.model.Secret.class);
+    watcher.start();
+    await("revision 1 as it is", revision("1", "succeeded"));
+
+    apply("controllerrevision-node-agent-6f8b9c7d5.json", io.fabric8.kubernetes.api.model.apps.ControllerRevision.class);
+    apply("daemonset-node-agent-rev2-rolling.json", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
+    DeployEvent rolling = await("revision 2 rolling", revision("2", "progressing"));
+    apply("daemonset-node-agent-rev2-complete.json", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
+    DeployEvent done = await("revision 2 done", revision("2", "succeeded"));
+    apply("secret-node-agent-token-rotated.json", io.fabric8.kubernetes.api.model.Secret.class);
+    DeployEvent config = await("the rotated secret", e -> "config".equals(e.kind()));
+
+    assertThat(rolling.target().key()).isEqualTo("prod/kube-system/daemonset/node-agent");
+    assertThat(rolling.previousRevision()).isEqualTo("1");
+    assertThat(done.version()).isEqualTo("0.8.0");
+    assertThat(config.target().key()).isEqualTo("prod/kube-system/daemonset/node-agent");
+    assertThat(config.changeCause()).isEqualTo("Secret node-agent-token changed");
+  }
 }
