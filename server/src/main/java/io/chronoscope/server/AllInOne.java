@@ -119,6 +119,7 @@ public final class AllInOne implements AutoCloseable {
     }
     collector.addTickListener(new MetricsRecorder(collector, store.metrics(), METRICS_INTERVAL_MS, registry));
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
+    DeployWiring deploys = DeployWiring.of(store, System.getenv());
 
     ApplicationContext ctx = ApplicationContext.builder()
         .properties(Map.of(
@@ -127,7 +128,8 @@ public final class AllInOne implements AutoCloseable {
             "micronaut.server.host", s.bind(),
             "micronaut.server.max-request-size", "10MB",
             "micronaut.http.client.read-timeout", "60s"))
-        .singletons(token, ingestToken, clock, registry, store, collector, uiEndpoint)
+        .singletons(token, ingestToken, clock, registry, store, collector, uiEndpoint, deploys.recorder(),
+            deploys.secrets(), deploys.timeline())
         .start();
     resources.push(ctx);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
@@ -159,6 +161,15 @@ public final class AllInOne implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "collector tick failed; the next tick retries", e);
       }
     }, s.tickInterval().toMillis(), s.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+
+    KubernetesWiring.startIfConfigured(deploys.recorder(), System.getenv(), clock, resources);
+    ticker.scheduleAtFixedRate(() -> {
+      try {
+        deploys.verdicts().run(clock.millis());
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "judging deploys failed; the next run retries", e);
+      }
+    }, 1, 1, TimeUnit.MINUTES);
 
     if (s.kafka() != null) {
       KafkaReportConsumer consumer = new KafkaReportConsumer(s.kafka().bootstrapServers(),

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "chronoscope", mixinStandardHelpOptions = true, version = "chronoscope 0.1.0",
     description = "Shows what runs where and who talks to whom, and lets you rewind it.",
-    subcommands = {ProbeCommand.class, LoadgenCommand.class},
+    subcommands = {ProbeCommand.class, LoadgenCommand.class, AnnotateCommand.class},
     sortOptions = false)
 public final class Chronoscope implements Callable<Integer> {
 

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
 
 /**
@@ -35,6 +36,9 @@ public class AuthFilter implements HttpServerFilter {
   public static final String SESSION_COOKIE = "chronoscope_session";
   static final Duration SESSION_LIFETIME = Duration.ofDays(7);
   private static final Set<String> OPEN_PATHS = Set.of("/health", "/metrics", "/login", "/logout");
+
+  /** Exactly one segment after /hooks/, so no dot-segments can reach another route. */
+  static final Pattern HOOK_PATH = Pattern.compile("/api/v1/hooks/[A-Za-z0-9_-]{1,40}");
 
   /** The one route a probe's ingest token opens. */
   static final String INGEST_PATH = "/api/v1/reports";
@@ -53,6 +57,11 @@ public class AuthFilter implements HttpServerFilter {
   public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
     String path = request.getPath();
     if (OPEN_PATHS.contains(path)) {
+      return chain.proceed(request);
+    }
+    // Webhook senders (GitHub, GitLab, Flux, ...) cannot send our token: each receiver checks its
+    // source's own signature or token against CHRONOSCOPE_HOOK_SECRET_<SOURCE> and refuses without one.
+    if (request.getMethod() == HttpMethod.POST && HOOK_PATH.matcher(path).matches()) {
       return chain.proceed(request);
     }
     String offered = request.getParameters().get("token");
