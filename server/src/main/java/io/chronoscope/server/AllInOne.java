@@ -119,7 +119,7 @@ public final class AllInOne implements AutoCloseable {
     }
     collector.addTickListener(new MetricsRecorder(collector, store.metrics(), METRICS_INTERVAL_MS, registry));
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
-    DeployWiring deploys = DeployWiring.of(store, System.getenv());
+    DeployWiring deploys = DeployWiring.of(ownShard, System.getenv());
 
     ApplicationContext ctx = ApplicationContext.builder()
         .properties(Map.of(

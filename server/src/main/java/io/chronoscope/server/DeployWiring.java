@@ -6,7 +6,7 @@ import io.chronoscope.deploys.hooks.HookSecrets;
 import io.chronoscope.deploys.store.DeployEventStore;
 import io.chronoscope.deploys.store.MemoryDeployEventStore;
 import io.chronoscope.deploys.store.PostgresDeployEventStore;
-import io.chronoscope.deploys.verdict.MetricHistory;
+import io.chronoscope.deploys.verdict.StoreMetricHistory;
 import io.chronoscope.deploys.verdict.VerdictJob;
 import io.chronoscope.deploys.verdict.VerdictJudge;
 import io.chronoscope.store.TopologyStore;
@@ -20,14 +20,14 @@ import java.util.Map;
 record DeployWiring(DeployRecorder recorder, HookSecrets secrets, DeployTimeline timeline, VerdictJob verdicts) {
 
   /**
-   * Verdicts judge by {@link MetricHistory#NONE} until the store's metric series are wired in:
-   * until then only failed rollouts get one (with their rollback command).
+   * @param topology the store this collector writes (its own shard: deploy events are not sharded)
+   *     whose metric series the verdicts judge by
    */
   static DeployWiring of(TopologyStore topology, Map<String, String> env) {
     DeployEventStore store = topology instanceof PostgresTopologyStore pg
         ? new PostgresDeployEventStore(pg.deploys()) : new MemoryDeployEventStore();
     VerdictJob verdicts = new VerdictJob(store,
-        new VerdictJudge(MetricHistory.NONE, store, VerdictJudge.Settings.DEFAULT));
+        new VerdictJudge(new StoreMetricHistory(topology.metrics()), store, VerdictJudge.Settings.DEFAULT));
     return new DeployWiring(new DeployRecorder(store), HookSecrets.fromEnvironment(env), new DeployTimeline(store),
         verdicts);
   }

@@ -1,0 +1,58 @@
+package io.chronoscope.deploys.verdict;
+
+import io.chronoscope.store.MetricStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A deploy target's metrics from the series the collector records for its workload node
+ * ({@code <workload>;namespace/kind/name}, summed over the workload's pods). Metrics the collector
+ * does not record (restarts, failed connections, bytes per second) and targets that are not a
+ * workload (a bare service) have no history here, so a verdict does not judge by them.
+ */
+public final class StoreMetricHistory implements MetricHistory {
+  /** Verdict metric names to the collector's series names. */
+  static final Map<String, String> SERIES = Map.of(
+      "cpu_percent", "cpu", "memory_bytes", "memory", "connections", "connections", "rtt_ms", "rtt");
+
+  private final MetricStore metrics;
+
+  public StoreMetricHistory(MetricStore metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public double[] values(String target, String metric, long from, long to, long step) {
+    String series = SERIES.get(metric);
+    String node = workloadNode(target);
+    if (series == null || node == null || step <= 0 || to <= from) {
+      return new double[0];
+    }
+    double[] values = new double[(int) ((to - from + step - 1) / step)];
+    Arrays.fill(values, Double.NaN);
+    // Each point is the mean of (at - step, at]: it describes the step that starts a step earlier.
+    List<MetricStore.Point> points = metrics.series(node, series, from, to, step);
+    for (MetricStore.Point p : points) {
+      int i = (int) ((p.at() - from) / step) - 1;
+      if (i >= 0 && i < values.length) {
+        values[i] = p.value();
+      }
+    }
+    return values;
+  }
+
+  /**
+   * The workload node of a target key ({@code [cluster/]namespace/kind/name}); null for a
+   * service-only key ({@code environment/service}).
+   */
+  static String workloadNode(String target) {
+    String[] parts = target.split("/");
+    if (parts.length < 3) {
+      return null;
+    }
+    int n = parts.length;
+    return "<workload>;" + parts[n - 3] + "/" + parts[n - 2].toLowerCase(Locale.ROOT) + "/" + parts[n - 1];
+  }
+}
