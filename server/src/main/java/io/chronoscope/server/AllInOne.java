@@ -1,6 +1,7 @@
 package io.chronoscope.server;
 
 import io.chronoscope.collector.Collector;
+import io.chronoscope.collector.MetricsRecorder;
 import io.chronoscope.collector.EndpointIndex;
 import io.chronoscope.collector.kafka.KafkaEndpointIndex;
 import io.chronoscope.collector.kafka.KafkaReportConsumer;
@@ -41,6 +42,9 @@ import java.util.concurrent.TimeUnit;
  * depend on the DI framework.
  */
 public final class AllInOne implements AutoCloseable {
+  /** Metric resolution: one sample per series per 10 s, whatever the tick interval. */
+  static final long METRICS_INTERVAL_MS = 10_000;
+
   private static final System.Logger LOG = System.getLogger(AllInOne.class.getName());
 
   /** Everything the all-in-one needs to start; see {@link Chronoscope} for flags and env vars. */
@@ -110,6 +114,7 @@ public final class AllInOne implements AutoCloseable {
     if (endpoints != null) {
       collector.addTickListener(endpoints);
     }
+    collector.addTickListener(new MetricsRecorder(collector, store.metrics(), METRICS_INTERVAL_MS, registry));
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
 
     ApplicationContext ctx = ApplicationContext.builder()

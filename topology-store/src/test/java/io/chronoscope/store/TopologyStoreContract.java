@@ -232,7 +232,9 @@ public abstract class TopologyStoreContract {
       if (i % 10 == 0) {
         keyframes++;
         elements += now.nodes().size() + now.edges().size();
-      } else if (!changes.isEmpty()) {
+      }
+      // A keyframe tick keeps its delta too: the change stream and the timeline read it.
+      if (!changes.isEmpty()) {
         deltas++;
         elements += changes.size();
       }
@@ -241,6 +243,139 @@ public abstract class TopologyStoreContract {
 
     assertThat(store.stats()).isEqualTo(new StoreStats(keyframes, deltas, elements));
     assertThat(keyframes).isEqualTo(3);
-    assertThat(deltas).isEqualTo(14);
+    assertThat(deltas).isEqualTo(17);
+  }
+
+  @Test
+  void changesBetweenTwoInstantsAreExactlyTheStoredTicksAcrossKeyframes() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(4));
+    List<Graph> states = feed(store, new ChurningWorld(9, 30, 0.2, 2), 20, 1000);
+
+    List<ChangeSet> all = store.changes(T0, T0 + 19_000, Integer.MAX_VALUE);
+    assertThat(all).extracting(ChangeSet::at).containsExactly(
+        java.util.stream.LongStream.rangeClosed(1, 19).map(i -> T0 + i * 1000).boxed().toArray(Long[]::new));
+    for (int i = 1; i < 20; i++) {
+      assertThat(all.get(i - 1)).as("tick %d", i).isEqualTo(ChangeSet.between(T0 + i * 1000L, states.get(i - 1), states.get(i)));
+    }
+    Random random = new Random(3);
+    for (int n = 0; n < 20; n++) {
+      long from = T0 + random.nextInt(20_000);
+      long to = from + random.nextInt((int) (T0 + 20_000 - from));
+      Graph forward = store.stateAt(from);
+      for (ChangeSet c : store.changes(from, to, Integer.MAX_VALUE)) {
+        forward = c.applyTo(forward);
+      }
+      assertThat(forward).as("from %d to %d", from - T0, to - T0).isEqualTo(store.stateAt(to));
+      List<ChangeSet> back = new ArrayList<>(store.changes(from, to, Integer.MAX_VALUE));
+      Collections.reverse(back);
+      Graph backward = store.stateAt(to);
+      for (ChangeSet c : back) {
+        backward = c.inverse(from).applyTo(backward);
+      }
+      assertThat(backward).as("back from %d to %d", to - T0, from - T0).isEqualTo(store.stateAt(from));
+      assertThat(ChangeSet.net(to, store.changes(from, to, Integer.MAX_VALUE)).applyTo(store.stateAt(from)))
+          .isEqualTo(store.stateAt(to));
+    }
+  }
+
+  @Test
+  void changesStopAfterTheTickThatGoesOverTheLimit() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    feed(store, new ChurningWorld(10, 30, 0.2, 2), 10, 1000);
+    List<ChangeSet> all = store.changes(T0, T0 + 9000, Integer.MAX_VALUE);
+    int firstTwo = all.get(0).size() + all.get(1).size();
+
+    List<ChangeSet> cut = store.changes(T0, T0 + 9000, firstTwo - 1);
+
+    assertThat(cut).containsExactly(all.get(0), all.get(1));
+    assertThat(store.changes(T0, T0 + 9000, firstTwo)).hasSizeGreaterThan(2);
+  }
+
+  @Test
+  void changesFromBeforeRetentionSayTheRange() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    feed(store, new ChurningWorld(11, 5, 0.2, 1), 3, 1000);
+
+    OutOfRetentionException e = catchThrowableOfType(OutOfRetentionException.class,
+        () -> store.changes(T0 - 1, T0 + 2000, 100));
+
+    assertThat(e.retained()).isEqualTo(new TimeRange(T0, T0 + 2000));
+    assertThat(store.changes(T0 + 2000, T0 + 5000, 100)).isEmpty();
+  }
+
+  @Test
+  void changeCountsSumEachBucketsTicks() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(5));
+    feed(store, new ChurningWorld(12, 30, 0.2, 2), 12, 1000);
+    List<ChangeSet> all = store.changes(T0, T0 + 11_000, Integer.MAX_VALUE);
+
+    List<ChangeCounts> buckets = store.changeCounts(T0, T0 + 11_000, 4000);
+
+    assertThat(buckets).extracting(ChangeCounts::from).containsExactly(T0, T0 + 4000, T0 + 8000);
+    assertThat(buckets).extracting(ChangeCounts::to).containsExactly(T0 + 4000, T0 + 8000, T0 + 11_000);
+    for (ChangeCounts b : buckets) {
+      List<ChangeSet> inside = all.stream().filter(c -> c.at() > b.from() && c.at() <= b.to()).toList();
+      assertThat(b.ticks()).isEqualTo(inside.size());
+      assertThat(b.changes()).isEqualTo(inside.stream().mapToInt(ChangeSet::size).sum());
+      assertThat(b.nodesAdded()).isEqualTo(inside.stream().mapToInt(c -> c.addedNodes().size()).sum());
+      assertThat(b.edgesRemoved()).isEqualTo(inside.stream().mapToInt(c -> c.removedEdges().size()).sum());
+    }
+    assertThat(buckets.stream().mapToInt(ChangeCounts::changes).sum()).isPositive();
+  }
+
+  @Test
+  void ticksAppendedTogetherAreStoredAsIfOneByOne() throws Exception {
+    ChurningWorld world = new ChurningWorld(13, 25, 0.2, 2);
+    List<ChangeSet> ticks = new ArrayList<>();
+    List<Graph> states = new ArrayList<>();
+    Graph previous = Graph.EMPTY;
+    for (int i = 0; i < 12; i++) {
+      ChangeSet c = i == 0 ? ChangeSet.between(T0, previous, world.graph()) : world.tick(T0 + i * 1000L);
+      ticks.add(c);
+      previous = world.graph();
+      states.add(previous);
+    }
+    TopologyStore one = open(Duration.ofHours(1), Duration.ofSeconds(3));
+    ticks.forEach(one::append);
+    StoreStats oneByOne = one.stats();
+    one.close();
+
+    TopologyStore batch = open(Duration.ofHours(1), Duration.ofSeconds(3));
+    List<ChangeSet> published = new CopyOnWriteArrayList<>();
+    batch.subscribe(published::add);
+    batch.appendAll(ticks.subList(0, 7));
+    batch.appendAll(ticks.subList(5, 12)); // overlaps: ticks 5 and 6 again are ignored
+
+    assertThat(published).containsExactlyElementsOf(ticks);
+    assertThat(batch.stats()).isEqualTo(oneByOne);
+    for (int i = 0; i < 12; i++) {
+      assertThat(batch.stateAt(T0 + i * 1000L)).as("tick %d", i).isEqualTo(states.get(i));
+    }
+  }
+
+  @Test
+  void metricSeriesComeBackRawOrAsTheMeanOfEachStep() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    MetricStore metrics = store.metrics();
+    List<MetricStore.Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      samples.add(new MetricStore.Sample("host-1;42;1", "cpu", T0 + i * 5_000L, i));
+      samples.add(new MetricStore.Sample("host-1;42;1", "memory", T0 + i * 5_000L, 1_000_000 + i));
+      samples.add(new MetricStore.Sample("host-2;7;1", "cpu", T0 + i * 5_000L, 100 + i));
+    }
+    metrics.record(samples);
+    // A redelivered tick: the same instants with other values change nothing.
+    metrics.record(List.of(new MetricStore.Sample("host-1;42;1", "cpu", T0, 99)));
+
+    assertThat(metrics.series("host-1;42;1", "cpu", T0 + 10_000, T0 + 25_000, 0)).containsExactly(
+        new MetricStore.Point(T0 + 10_000, 2), new MetricStore.Point(T0 + 15_000, 3),
+        new MetricStore.Point(T0 + 20_000, 4), new MetricStore.Point(T0 + 25_000, 5));
+    assertThat(metrics.series("host-1;42;1", "cpu", T0, T0 + 60_000, 20_000)).containsExactly(
+        new MetricStore.Point(T0, 0), new MetricStore.Point(T0 + 20_000, 2.5),
+        new MetricStore.Point(T0 + 40_000, 6.5), new MetricStore.Point(T0 + 60_000, 10));
+    assertThat(metrics.series("host-2;7;1", "cpu", T0, T0, 0)).containsExactly(new MetricStore.Point(T0, 100));
+    assertThat(metrics.metricsOf("host-1;42;1")).containsExactly("cpu", "memory");
+    assertThat(metrics.metricsOf("nobody")).isEmpty();
+    assertThat(metrics.series("nobody", "cpu", T0, T0 + 60_000, 0)).isEmpty();
   }
 }

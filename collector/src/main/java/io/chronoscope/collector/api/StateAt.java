@@ -31,13 +31,26 @@ final class StateAt {
       }
       return store.stateAt(at);
     } catch (OutOfRetentionException e) {
-      Map<String, Object> details = new LinkedHashMap<>();
-      if (!retained.isEmpty()) {
-        details.put("retained", Map.of(
-            "from", Instant.ofEpochMilli(retained.from()).toString(),
-            "to", Instant.ofEpochMilli(Math.max(retained.to(), now)).toString()));
-      }
-      throw new ApiException(HttpStatus.NOT_FOUND, parameter, e.getMessage(), details);
+      throw outside(parameter, e, retained, now);
     }
+  }
+
+  /** Checks that the store can answer for {@code at} without reading the state there. */
+  void check(String parameter, long at, long now) {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty() || at < retained.from() || at > now + FUTURE_TOLERANCE_MS) {
+      throw outside(parameter, new OutOfRetentionException(at,
+          retained.isEmpty() ? retained : new TimeRange(retained.from(), Math.max(retained.to(), now))), retained, now);
+    }
+  }
+
+  static ApiException outside(String parameter, OutOfRetentionException e, TimeRange retained, long now) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    if (!retained.isEmpty()) {
+      details.put("retained", Map.of(
+          "from", Instant.ofEpochMilli(retained.from()).toString(),
+          "to", Instant.ofEpochMilli(Math.max(retained.to(), now)).toString()));
+    }
+    return new ApiException(HttpStatus.NOT_FOUND, parameter, e.getMessage(), details);
   }
 }

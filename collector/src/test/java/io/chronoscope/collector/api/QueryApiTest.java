@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chronoscope.collector.Collector;
+import io.chronoscope.collector.MetricsRecorder;
 import io.chronoscope.collector.Reports;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.NodeIds;
+import io.chronoscope.store.TimelineEvent;
+import io.chronoscope.store.TimelineEvents;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.ApplicationContext;
@@ -43,6 +46,11 @@ class QueryApiTest {
   private static final String API_2 = NodeIds.process("a", 11, 1011);
   private static final String POSTGRES = NodeIds.process("b", 40, 1040);
   private static final String API_CONTAINER = NodeIds.container("a", "c-api");
+  /** What the deploy-annotations module would supply: one deploy between T1 and T2. */
+  private static final TimelineEvents DEPLOYS = (from, to, limit) -> T1 + 500 >= from && T1 + 500 <= to
+      ? List.of(new TimelineEvent("d-1", T1 + 500, "deploy", "succeeded", "shop/deployment/api",
+          "api 1.4.2 → 1.4.3", "healthy"))
+      : List.of();
   private static ApplicationContext ctx;
   private static EmbeddedServer server;
   private static final HttpClient http = HttpClient.newHttpClient();
@@ -51,6 +59,7 @@ class QueryApiTest {
   static void start() {
     MemoryTopologyStore store = new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10));
     Collector collector = new Collector(store, new SimpleMeterRegistry());
+    collector.addTickListener(new MetricsRecorder(collector, store.metrics(), 0, new SimpleMeterRegistry()));
     Reports a = Reports.host("a").address("10.1.0.1")
         .process(5, "sshd").listen(5, "0.0.0.0", 22).connect(5, "10.1.0.1", 22, "192.168.1.7", 50000)
         .inNamespace(501).pod("c-api", "shop", API_POD, "api", "10.64.1.5")
@@ -69,7 +78,7 @@ class QueryApiTest {
     collector.tick(T2);
     ctx = ApplicationContext.builder()
         .properties(Map.of("micronaut.server.port", -1))
-        .singletons(store, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+        .singletons(store, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), DEPLOYS)
         .start();
     server = ctx.getBean(EmbeddedServer.class).start();
   }
@@ -171,6 +180,27 @@ class QueryApiTest {
   }
 
   @Test
+  void withoutAStepEveryStoredTickIsItsOwnChangeSetBothWays() throws Exception {
+    JsonNode r = json("/api/v1/changes?from=" + T0 + "&to=" + T2);
+    assertThat(r.get("stepMs").asLong()).isZero();
+    assertThat(r.get("changes")).extracting(c -> c.get("at").asLong()).containsExactly(T1, T2);
+
+    JsonNode back = json("/api/v1/changes?from=" + T2 + "&to=" + T0);
+    assertThat(back.get("changes")).extracting(c -> c.get("at").asLong()).containsExactly(T1, T0);
+    assertThat(texts(back.get("changes").get(0).get("removedNodes"), "id")).containsExactly(API_2);
+  }
+
+  @Test
+  void aStepLongerThanTheTicksGivesTheNetChangeOfEachStep() throws Exception {
+    JsonNode r = json("/api/v1/changes?from=" + T0 + "&to=" + T2 + "&step=5s");
+    JsonNode changes = r.get("changes");
+    assertThat(changes).hasSize(1);
+    assertThat(changes.get(0).get("at").asLong()).as("the step's end, cut at to").isEqualTo(T2);
+    assertThat(texts(changes.get(0).get("addedEdges"), "target")).containsExactly(POSTGRES);
+    assertThat(texts(changes.get(0).get("addedNodes"), "id")).containsExactly(API_2);
+  }
+
+  @Test
   void changesPlayBackwardsAsTheReverseOfEachStep() throws Exception {
     JsonNode r = json("/api/v1/changes?from=2026-11-23T02:00:02Z&to=2026-11-23T02:00:00Z&step=PT1S");
     assertThat(r.get("direction").asText()).isEqualTo("backward");
@@ -211,6 +241,42 @@ class QueryApiTest {
     assertThat(whole.get("from").asText()).isEqualTo("2026-11-23T02:00:00Z");
     assertThat(whole.get("stepMs").asLong()).isEqualTo(1_000);
     assertThat(whole.get("buckets")).hasSize(3);
+    assertThat(buckets.get(1).get("ticks").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void metricsGiveANodesSeriesOverARange() throws Exception {
+    JsonNode r = json("/api/v1/metrics?node=" + URLEncoder.encode(API, StandardCharsets.UTF_8)
+        + "&from=" + T0 + "&to=" + T2 + "&step=1s");
+    assertThat(r.get("stepMs").asLong()).isEqualTo(1_000);
+    assertThat(texts(r.get("series"), "name")).contains("cpu", "memory", "connections");
+    JsonNode connections = json("/api/v1/metrics?node=" + URLEncoder.encode(API, StandardCharsets.UTF_8)
+        + "&name=connections&from=" + T0 + "&to=" + T2 + "&step=1s").get("series");
+    assertThat(connections).hasSize(1);
+    assertThat(connections.get(0).get("unit").asText()).isEqualTo("count");
+    List<String> points = new ArrayList<>();
+    connections.get(0).get("points").forEach(p -> points.add(p.get("at").asLong() - T0 + "=" + p.get("value").asDouble()));
+    assertThat(points).as("api connects to db at T1").containsExactly("0=0.0", "1000=1.0", "2000=1.0");
+  }
+
+  @Test
+  void metricsRefuseBadParameters() throws Exception {
+    String api = URLEncoder.encode(API, StandardCharsets.UTF_8);
+    assertBadParameter("/api/v1/metrics", 400, "node", "node is required");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&name=bogus", 400, "name", "no metric 'bogus'", "cpu");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&from=" + T2 + "&to=" + T0, 400, "from", "is after to");
+    assertBadParameter("/api/v1/metrics?node=" + api + "&from=" + (T0 - 86_400_000) + "&to=" + T2 + "&step=1s",
+        400, "step", "limit is 5000");
+    assertBadParameter("/api/v1/metrics?node=nobody", 404, "node", "no metrics recorded for node 'nobody'");
+  }
+
+  @Test
+  void timelineCarriesTheDeployEventsOfItsRange() throws Exception {
+    JsonNode events = json("/api/v1/timeline?from=" + T0 + "&to=" + T2 + "&step=1s").get("events");
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).get("id").asText()).isEqualTo("d-1");
+    assertThat(events.get(0).get("verdict").asText()).isEqualTo("healthy");
+    assertThat(json("/api/v1/timeline?from=" + T0 + "&to=" + T1 + "&step=1s").get("events")).isEmpty();
   }
 
   @Test

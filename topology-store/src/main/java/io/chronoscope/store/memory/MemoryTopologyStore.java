@@ -1,5 +1,7 @@
 package io.chronoscope.store.memory;
 
+import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
 import io.chronoscope.store.TimeRange;
@@ -7,6 +9,7 @@ import io.chronoscope.store.TopologyStore;
 import io.chronoscope.topology.ChangeSet;
 import io.chronoscope.topology.Graph;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -27,7 +30,13 @@ public final class MemoryTopologyStore implements TopologyStore {
   private final NavigableMap<Long, Graph> keyframes = new TreeMap<>();
   private final NavigableMap<Long, ChangeSet> deltas = new TreeMap<>();
   private final List<Consumer<ChangeSet>> listeners = new CopyOnWriteArrayList<>();
-  private Graph head = Graph.EMPTY;
+  private final MemoryMetricStore metrics;
+  /**
+   * The head as a builder the appends edit in place, and the graph built from it when someone
+   * asks: building copies the whole graph, which a tick should not pay for when no one looks.
+   */
+  private final Graph.Builder head = Graph.builder();
+  private volatile Graph builtHead = Graph.EMPTY;
   private long headAt = Long.MIN_VALUE;
   private long storedElements;
 
@@ -40,6 +49,12 @@ public final class MemoryTopologyStore implements TopologyStore {
     }
     this.retentionMs = retention.toMillis();
     this.keyframeIntervalMs = keyframeInterval.toMillis();
+    this.metrics = new MemoryMetricStore(retention);
+  }
+
+  @Override
+  public MetricStore metrics() {
+    return metrics;
   }
 
   @Override
@@ -49,16 +64,22 @@ public final class MemoryTopologyStore implements TopologyStore {
       if (changes.at() <= headAt) {
         return;
       }
-      head = changes.applyTo(head);
+      changes.applyTo(head);
+      builtHead = null;
       headAt = changes.at();
       if (keyframes.isEmpty() || headAt - keyframes.lastKey() >= keyframeIntervalMs) {
-        keyframes.put(headAt, head);
-        storedElements += head.nodes().size() + head.edges().size();
-      } else if (!changes.isEmpty()) {
+        Graph keyframe = headGraph();
+        keyframes.put(headAt, keyframe);
+        storedElements += keyframe.nodes().size() + keyframe.edges().size();
+      }
+      // Also at a keyframe: the change stream and the timeline read what each tick changed.
+      if (!changes.isEmpty()) {
         deltas.put(headAt, changes);
         storedElements += changes.size();
       }
-      evictBefore(headAt - retentionMs);
+      if (evictBefore(headAt - retentionMs)) {
+        metrics.evictBefore(headAt - retentionMs);
+      }
     } finally {
       lock.writeLock().unlock();
     }
@@ -66,19 +87,22 @@ public final class MemoryTopologyStore implements TopologyStore {
   }
 
   /** Drops the oldest keyframe while the next one still covers the cutoff. */
-  private void evictBefore(long cutoff) {
+  private boolean evictBefore(long cutoff) {
+    boolean evicted = false;
     while (keyframes.size() > 1) {
       Map.Entry<Long, Graph> oldest = keyframes.firstEntry();
       long next = keyframes.higherKey(oldest.getKey());
       if (next > cutoff) {
-        return;
+        return evicted;
       }
+      evicted = true;
       keyframes.pollFirstEntry();
       storedElements -= oldest.getValue().nodes().size() + oldest.getValue().edges().size();
       NavigableMap<Long, ChangeSet> dropped = deltas.headMap(next, false);
       dropped.values().forEach(d -> storedElements -= d.size());
       dropped.clear();
     }
+    return evicted;
   }
 
   @Override
@@ -90,7 +114,7 @@ public final class MemoryTopologyStore implements TopologyStore {
         throw new OutOfRetentionException(at, range);
       }
       if (at >= headAt) {
-        return head;
+        return headGraph();
       }
       Map.Entry<Long, Graph> keyframe = keyframes.floorEntry(at);
       Graph.Builder state = keyframe.getValue().toBuilder();
@@ -101,6 +125,58 @@ public final class MemoryTopologyStore implements TopologyStore {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Under either lock: the builder only changes under the write lock. */
+  private Graph headGraph() {
+    Graph g = builtHead;
+    if (g == null) {
+      synchronized (head) {
+        g = builtHead;
+        if (g == null) {
+          g = head.build();
+          builtHead = g;
+        }
+      }
+    }
+    return g;
+  }
+
+  @Override
+  public List<ChangeSet> changes(long from, long to, int maxChanges) throws OutOfRetentionException {
+    lock.readLock().lock();
+    try {
+      TimeRange range = retainedLocked();
+      if (range.isEmpty() || from < range.from()) {
+        throw new OutOfRetentionException(from, range);
+      }
+      List<ChangeSet> result = new ArrayList<>();
+      long total = 0;
+      for (ChangeSet c : deltas.subMap(from, false, to, true).values()) {
+        result.add(c);
+        total += c.size();
+        if (total > maxChanges) {
+          break;
+        }
+      }
+      return result;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<ChangeCounts> changeCounts(long from, long to, long step) {
+    ChangeCounts[] buckets = ChangeCounts.buckets(from, to, step);
+    lock.readLock().lock();
+    try {
+      for (ChangeSet c : deltas.subMap(from, false, to, true).values()) {
+        ChangeCounts.add(buckets, from, step, c.at(), ChangeCounts.of(c));
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return List.of(buckets);
   }
 
   @Override

@@ -92,6 +92,22 @@ public final class MetricSamples {
     return points;
   }
 
+  /** The names of the series with exactly these labels. */
+  public List<String> names(Map<String, String> labels) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT name FROM " + schema + ".metric_series"
+            + " WHERE labels = ?::jsonb ORDER BY name")) {
+      ps.setString(1, json(new MetricSample("x", labels, 0, 0).labels()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
+  }
+
   /** Creates the series not seen before and returns the ids of all, keyed by {@link #key}. */
   private Map<String, Long> seriesIds(Connection c, List<MetricSample> samples) throws SQLException {
     Map<String, MetricSample> missing = new LinkedHashMap<>();

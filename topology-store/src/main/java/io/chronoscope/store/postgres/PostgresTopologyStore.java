@@ -2,6 +2,8 @@ package io.chronoscope.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.chronoscope.store.ChangeCounts;
+import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.StoreStats;
 import io.chronoscope.store.StoreUnavailableException;
@@ -16,7 +18,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -42,6 +48,9 @@ public final class PostgresTopologyStore implements TopologyStore {
   private final Object openLock = new Object();
   private volatile Database db;
   private volatile Head head = Head.NONE;
+  /** See {@link #headBuilder}; null until the first append after opening or after a failed one. */
+  private Graph.Builder headBuilder;
+  private final MetricStore metricStore = new PostgresMetricStore(() -> db().metrics());
   private volatile RebuiltState lastRead;
   private boolean closed;
 
@@ -56,6 +65,10 @@ public final class PostgresTopologyStore implements TopologyStore {
   private record Head(long at, Graph graph, long firstKeyframeAt, long lastKeyframeAt, StoreStats stats) {
     static final Head NONE = new Head(Long.MIN_VALUE, Graph.EMPTY, Long.MIN_VALUE, Long.MIN_VALUE,
         new StoreStats(0, 0, 0));
+
+    Head withGraph(Graph g) {
+      return new Head(at, g, firstKeyframeAt, lastKeyframeAt, stats);
+    }
 
     TimeRange retained() {
       return firstKeyframeAt == Long.MIN_VALUE ? TimeRange.EMPTY : new TimeRange(firstKeyframeAt, at);
@@ -89,55 +102,144 @@ public final class PostgresTopologyStore implements TopologyStore {
 
   @Override
   public void append(ChangeSet changes) {
+    appendAll(List.of(changes));
+  }
+
+  /**
+   * Stores ticks in one transaction: a collector catching up, or an import, pays one commit per
+   * batch instead of one per tick. Ticks at or before the head are skipped as in {@link #append}.
+   */
+  @Override
+  public void appendAll(List<ChangeSet> ticks) {
     Database d = db();
+    List<ChangeSet> stored = new ArrayList<>();
     writeLock.lock();
     try {
       Head h = head;
-      long at = changes.at();
-      if (at <= h.at()) {
+      List<ChangeSet> fresh = new ArrayList<>();
+      long last = h.at();
+      for (ChangeSet t : ticks) {
+        if (t.at() > last) {
+          fresh.add(t);
+          last = t.at();
+        }
+      }
+      if (fresh.isEmpty()) {
         return;
       }
-      Graph next = changes.applyTo(h.graph());
-      boolean keyframe = h.lastKeyframeAt() == Long.MIN_VALUE || at - h.lastKeyframeAt() >= keyframeIntervalMs;
+      boolean anyKeyframe = false;
       try (Connection c = d.pool().getConnection()) {
-        d.layout().prepareFor(c, at);
+        long preparedDay = Long.MIN_VALUE;
+        for (ChangeSet t : fresh) {
+          long day = Math.floorDiv(t.at(), 86_400_000L);
+          if (day != preparedDay) {
+            d.layout().prepareFor(c, t.at());
+            preparedDay = day;
+          }
+        }
         c.setAutoCommit(false);
+        Graph.Builder graph = headBuilder(h);
+        List<ChangeSet> applied = new ArrayList<>();
         try {
-          if (!advanceHead(c, at)) {
+          if (!advanceHead(c, last)) {
             c.rollback();
             LOG.log(System.Logger.Level.WARNING, "shard {0} already holds a tick at or after {1}:"
-                + " another writer uses this shard; reloading its head", settings.shard(), Instant.ofEpochMilli(at));
+                + " another writer uses this shard; reloading its head", settings.shard(), Instant.ofEpochMilli(last));
+            headBuilder = null;
             head = loadHead(c);
             return;
           }
           StoreStats s = h.stats();
-          if (keyframe) {
-            int elements = next.nodes().size() + next.edges().size();
-            insert(c, "keyframes", "graph", "elements", at, GraphCodec.encode(next), elements);
-            s = new StoreStats(s.keyframes() + 1, s.deltas(), s.storedElements() + elements);
-          } else if (!changes.isEmpty()) {
-            insert(c, "deltas", "changes", "size", at, GraphCodec.encode(changes), changes.size());
-            s = new StoreStats(s.keyframes(), s.deltas() + 1, s.storedElements() + changes.size());
+          long lastKeyframeAt = h.lastKeyframeAt();
+          long firstKeyframeAt = h.firstKeyframeAt();
+          try (PreparedStatement keyframes = insert(c, "keyframes", "graph", "elements", "");
+              PreparedStatement deltas = insert(c, "deltas", "changes", "size", ", counts")) {
+            for (ChangeSet t : fresh) {
+              t.applyTo(graph);
+              applied.add(t);
+              if (lastKeyframeAt == Long.MIN_VALUE || t.at() - lastKeyframeAt >= keyframeIntervalMs) {
+                Graph next = graph.build();
+                int elements = next.nodes().size() + next.edges().size();
+                bind(keyframes, t.at(), GraphCodec.encode(next), elements);
+                keyframes.addBatch();
+                s = new StoreStats(s.keyframes() + 1, s.deltas(), s.storedElements() + elements);
+                lastKeyframeAt = t.at();
+                firstKeyframeAt = firstKeyframeAt == Long.MIN_VALUE ? t.at() : firstKeyframeAt;
+                anyKeyframe = true;
+              }
+              // Also at a keyframe: the change stream and the timeline read what each tick changed.
+              if (!t.isEmpty()) {
+                bind(deltas, t.at(), GraphCodec.encode(t), t.size());
+                deltas.setArray(5, c.createArrayOf("integer",
+                    Arrays.stream(ChangeCounts.of(t)).boxed().toArray()));
+                deltas.addBatch();
+                s = new StoreStats(s.keyframes(), s.deltas() + 1, s.storedElements() + t.size());
+              }
+              d.spans().record(c, t);
+            }
+            keyframes.executeBatch();
+            deltas.executeBatch();
           }
-          d.spans().record(c, changes);
           c.commit();
-          head = new Head(at, next, h.firstKeyframeAt() == Long.MIN_VALUE ? at : h.firstKeyframeAt(),
-              keyframe ? at : h.lastKeyframeAt(), s);
+          head = new Head(last, null, firstKeyframeAt, lastKeyframeAt, s);
+          stored.addAll(fresh);
         } catch (SQLException | RuntimeException e) {
           c.rollback();
+          // Not stored, so not the head: undo them on the builder, newest first.
+          for (int i = applied.size() - 1; i >= 0; i--) {
+            applied.get(i).inverse(h.at()).applyTo(graph);
+          }
           throw e;
         }
-        if (keyframe) {
+        if (anyKeyframe) {
           c.setAutoCommit(true);
-          enforceRetention(c, d.layout(), at - retentionMs);
+          enforceRetention(c, d.layout(), last - retentionMs);
         }
       } catch (SQLException e) {
-        throw unavailable("cannot store the tick at " + Instant.ofEpochMilli(at) + " in", e);
+        throw unavailable("cannot store the tick at " + Instant.ofEpochMilli(last) + " in", e);
       }
     } finally {
       writeLock.unlock();
     }
-    listeners.forEach(l -> l.accept(changes));
+    for (ChangeSet t : stored) {
+      listeners.forEach(l -> l.accept(t));
+    }
+  }
+
+  /**
+   * The head graph as a builder the appends edit in place. Building a graph copies it whole,
+   * which a tick should not pay for when nobody reads the head; {@link #headGraph} builds it once
+   * per tick on demand. Only under the write lock.
+   */
+  private Graph.Builder headBuilder(Head h) {
+    if (headBuilder == null) {
+      headBuilder = h.graph().toBuilder();
+    }
+    return headBuilder;
+  }
+
+  /**
+   * The graph of head {@code h}, built from the builder the first time someone asks after a tick;
+   * null when the head has moved past {@code h} meanwhile.
+   */
+  private Graph headGraph(Head h) {
+    if (h.graph() != null) {
+      return h.graph();
+    }
+    writeLock.lock();
+    try {
+      Head current = head;
+      if (current.at() != h.at()) {
+        return null;
+      }
+      if (current.graph() == null) {
+        current = current.withGraph(headBuilder.build());
+        head = current;
+      }
+      return current.graph();
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Moves the shard's head to {@code at}; false when the database already has it there or later. */
@@ -152,17 +254,18 @@ public final class PostgresTopologyStore implements TopologyStore {
   }
 
   /** ON CONFLICT DO NOTHING: the head guard already refuses a known tick; this keeps the table so too. */
-  private void insert(Connection c, String table, String payloadColumn, String sizeColumn, long at,
-      byte[] payload, int size) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + settings.schema() + "." + table
-        + " (shard, at, " + payloadColumn + ", " + sizeColumn + ") VALUES (?, ?, ?, ?)"
-        + " ON CONFLICT (shard, at) DO NOTHING")) {
-      ps.setString(1, settings.shard());
-      ps.setObject(2, time(at));
-      ps.setBytes(3, payload);
-      ps.setInt(4, size);
-      ps.executeUpdate();
-    }
+  private PreparedStatement insert(Connection c, String table, String payloadColumn, String sizeColumn,
+      String extraColumn) throws SQLException {
+    return c.prepareStatement("INSERT INTO " + settings.schema() + "." + table
+        + " (shard, at, " + payloadColumn + ", " + sizeColumn + extraColumn + ") VALUES (?, ?, ?, ?"
+        + (extraColumn.isEmpty() ? "" : ", ?") + ") ON CONFLICT (shard, at) DO NOTHING");
+  }
+
+  private void bind(PreparedStatement ps, long at, byte[] payload, int size) throws SQLException {
+    ps.setString(1, settings.shard());
+    ps.setObject(2, time(at));
+    ps.setBytes(3, payload);
+    ps.setInt(4, size);
   }
 
   /**
@@ -205,7 +308,7 @@ public final class PostgresTopologyStore implements TopologyStore {
       ps.executeUpdate();
     }
     if (dropped > 0) {
-      Head reloaded = loadCounts(c, h.at(), h.graph());
+      Head reloaded = loadCounts(c, h.at(), headGraph(h));
       head = reloaded;
       LOG.log(System.Logger.Level.DEBUG, "retention dropped {0} partitions; history now from {1}",
           dropped, Instant.ofEpochMilli(reloaded.firstKeyframeAt()));
@@ -220,8 +323,12 @@ public final class PostgresTopologyStore implements TopologyStore {
     if (range.isEmpty() || at < range.from()) {
       throw new OutOfRetentionException(at, range);
     }
-    if (at >= h.at()) {
-      return h.graph();
+    while (at >= h.at()) {
+      Graph g = headGraph(h);
+      if (g != null) {
+        return g;
+      }
+      h = head; // a tick came in meanwhile: ask again
     }
     try (Connection c = d.pool().getConnection()) {
       Graph state = rebuild(c, at);
@@ -252,12 +359,13 @@ public final class PostgresTopologyStore implements TopologyStore {
     // History before the head never changes, so a state rebuilt earlier from the same keyframe is
     // a valid start for any later instant: scrubbing forward replays only the deltas in between.
     RebuiltState cached = lastRead;
-    Graph start;
+    CompletableFuture<Graph.Builder> start;
     long from;
     if (cached != null && cached.keyframeAt() == keyframeAt && cached.at() <= at) {
-      start = cached.graph();
+      start = CompletableFuture.completedFuture(cached.graph().toBuilder());
       from = cached.at();
     } else {
+      byte[] stored;
       try (PreparedStatement ps = c.prepareStatement("SELECT graph FROM " + settings.schema()
           + ".keyframes WHERE shard = ? AND at = ?")) {
         ps.setString(1, settings.shard());
@@ -266,12 +374,14 @@ public final class PostgresTopologyStore implements TopologyStore {
           if (!rs.next()) {
             return null;
           }
-          start = GraphCodec.decodeGraph(rs.getBytes(1));
+          stored = rs.getBytes(1);
         }
       }
+      // Decoded on another core while this thread reads and decodes the deltas after it.
+      start = CompletableFuture.supplyAsync(() -> GraphCodec.decodeBuilder(stored));
       from = keyframeAt;
     }
-    Graph.Builder replayed = start.toBuilder();
+    List<ChangeSet> deltas = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT changes FROM " + settings.schema()
         + ".deltas WHERE shard = ? AND at > ? AND at <= ? ORDER BY at")) {
       ps.setString(1, settings.shard());
@@ -279,13 +389,85 @@ public final class PostgresTopologyStore implements TopologyStore {
       ps.setObject(3, time(at));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          GraphCodec.decodeChanges(rs.getBytes(1)).applyTo(replayed);
+          deltas.add(GraphCodec.decodeChanges(rs.getBytes(1)));
         }
       }
     }
+    Graph.Builder replayed;
+    try {
+      replayed = start.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    deltas.forEach(d -> d.applyTo(replayed));
     Graph state = replayed.build();
     lastRead = new RebuiltState(keyframeAt, at, state);
     return state;
+  }
+
+  @Override
+  public List<ChangeSet> changes(long from, long to, int maxChanges) throws OutOfRetentionException {
+    Database d = db();
+    TimeRange range = head.retained();
+    if (range.isEmpty() || from < range.from()) {
+      throw new OutOfRetentionException(from, range);
+    }
+    List<ChangeSet> result = new ArrayList<>();
+    try (Connection c = d.pool().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT changes, size FROM " + settings.schema()
+            + ".deltas WHERE shard = ? AND at > ? AND at <= ? ORDER BY at")) {
+      ps.setString(1, settings.shard());
+      ps.setObject(2, time(from));
+      ps.setObject(3, time(to));
+      ps.setFetchSize(500);
+      c.setAutoCommit(false); // a fetch size streams only inside a transaction
+      try (ResultSet rs = ps.executeQuery()) {
+        long total = 0;
+        while (rs.next()) {
+          result.add(GraphCodec.decodeChanges(rs.getBytes(1)));
+          total += rs.getInt(2);
+          if (total > maxChanges) {
+            break;
+          }
+        }
+      } finally {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw unavailable("cannot read the changes from " + Instant.ofEpochMilli(from) + " from", e);
+    }
+    return result;
+  }
+
+  /** Summed in the database: a week of ticks is a few hundred thousand rows, not worth shipping. */
+  @Override
+  public List<ChangeCounts> changeCounts(long from, long to, long step) {
+    Database d = db();
+    ChangeCounts[] buckets = ChangeCounts.buckets(from, to, step);
+    try (Connection c = d.pool().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT floor((extract(epoch FROM at) * 1000 - ? - 1) / ?)::bigint AS b,"
+            + " count(*), coalesce(sum(counts[1]), 0), coalesce(sum(counts[2]), 0), coalesce(sum(counts[3]), 0),"
+            + " coalesce(sum(counts[4]), 0), coalesce(sum(counts[5]), 0), coalesce(sum(counts[6]), 0)"
+            + " FROM " + settings.schema() + ".deltas WHERE shard = ? AND at > ? AND at <= ? GROUP BY b")) {
+      ps.setLong(1, from);
+      ps.setLong(2, step);
+      ps.setString(3, settings.shard());
+      ps.setObject(4, time(from));
+      ps.setObject(5, time(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int i = (int) Math.max(0, Math.min(buckets.length - 1, rs.getLong(1)));
+          ChangeCounts b = buckets[i];
+          buckets[i] = new ChangeCounts(b.from(), b.to(), b.ticks() + rs.getInt(2), b.nodesAdded() + rs.getInt(3),
+              b.nodesRemoved() + rs.getInt(4), b.nodesChanged() + rs.getInt(5), b.edgesAdded() + rs.getInt(6),
+              b.edgesRemoved() + rs.getInt(7), b.edgesChanged() + rs.getInt(8));
+        }
+      }
+    } catch (SQLException e) {
+      throw unavailable("cannot count the changes from " + Instant.ofEpochMilli(from) + " in", e);
+    }
+    return List.of(buckets);
   }
 
   @Override
@@ -306,8 +488,13 @@ public final class PostgresTopologyStore implements TopologyStore {
   }
 
   /** Metric series and samples, in the same database and schema. */
-  public MetricSamples metrics() {
+  public MetricSamples metricSamples() {
     return db().metrics();
+  }
+
+  @Override
+  public MetricStore metrics() {
+    return metricStore;
   }
 
   /** Deploy events, in the same database and schema; pruned with the topology's retention. */

@@ -44,13 +44,13 @@ class MetricsAndDeploysTest {
             T0 + tick * 1_200_000L, node * 10 + tick));
       }
     }
-    store.metrics().append(samples);
-    store.metrics().append(samples.subList(0, 2000));
+    store.metricSamples().append(samples);
+    store.metricSamples().append(samples.subList(0, 2000));
 
     assertThat(count("SELECT count(*) FROM " + SCHEMA + ".metric_samples")).isEqualTo(5000);
     assertThat(count("SELECT count(*) FROM " + SCHEMA + ".metric_series")).isEqualTo(500);
     assertThat(count("SELECT count(*) FROM " + SCHEMA + ".metric_samples_p20231115")).isPositive();
-    List<MetricSamples.Point> points = store.metrics().read("process_cpu_percent", Map.of("node", "host-1;42"),
+    List<MetricSamples.Point> points = store.metricSamples().read("process_cpu_percent", Map.of("node", "host-1;42"),
         T0 + 1_200_000, T0 + 3_600_000);
     assertThat(points).containsExactly(new MetricSamples.Point(T0 + 1_200_000, 421),
         new MetricSamples.Point(T0 + 2_400_000, 422), new MetricSamples.Point(T0 + 3_600_000, 423));
