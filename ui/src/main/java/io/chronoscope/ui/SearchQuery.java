@@ -195,6 +195,17 @@ record SearchQuery(String text, List<Term> terms) implements Predicate<Node> {
     return requirements.isEmpty() ? null : new Labels.Selector(requirements);
   }
 
+  /** The metrics the comparisons name, as the metric store calls them. */
+  java.util.Set<String> metricNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Term t : terms) {
+      if (t instanceof MetricComparison m) {
+        names.add(m.metric().equals("mem") ? "memory" : m.metric());
+      }
+    }
+    return names;
+  }
+
   /** The terms the view's filter does not cover, matched against each rendered node. */
   Predicate<Node> nodeTerms() {
     List<Term> rest = terms.stream().filter(t -> !(t instanceof LabelMatch)).toList();

@@ -29,12 +29,13 @@ record Timeline(long from, long to, long stepMs, int[] changes, List<TimelineEve
     int[] counts = new int[n];
     List<ChangeSet> tape = new ArrayList<>(n);
     Graph world = store.stateAt(from);
-    Graph drawn = view.render(world);
+    Graph drawn = view.render(world, store.metrics(), from);
     for (int i = 0; i < n; i++) {
       long end = Math.min(from + (i + 1) * step, to);
       Graph nextWorld = store.stateAt(end);
       counts[i] = nextWorld.equals(world) ? 0 : ChangeSet.between(end, world, nextWorld).size();
-      Graph nextDrawn = counts[i] == 0 ? drawn : view.render(nextWorld);
+      Graph nextDrawn = counts[i] == 0 && view.search().metricNames().isEmpty() ? drawn
+          : view.render(nextWorld, store.metrics(), end);
       tape.add(ChangeSet.between(end, drawn, nextDrawn));
       world = nextWorld;
       drawn = nextDrawn;

@@ -760,8 +760,8 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     long later = Math.max(shownAt, compareAt);
     ChangeSet diff;
     try {
-      Graph before = filter.render(store.stateAt(earlier));
-      Graph after = filter.render(store.stateAt(later));
+      Graph before = filter.render(store.stateAt(earlier), store.metrics(), earlier);
+      Graph after = filter.render(store.stateAt(later), store.metrics(), later);
       diff = ChangeSet.between(later, before, after);
       if (earlier != shownAt) {
         graph.setGraph(before, -1, true);
@@ -834,7 +834,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
       sliderAt = Long.MIN_VALUE; // put the thumb back on what is still shown
       return;
     }
-    Graph g = filter.render(world);
+    Graph g = filter.render(world, store.metrics(), at);
     drawnWorld = world;
     drawn = g;
     shownAt = at;

@@ -1,0 +1,18 @@
+package io.chronoscope.ui;
+
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.HasSize;
+import com.vaadin.flow.component.Tag;
+import com.vaadin.flow.component.dependency.JsModule;
+import com.vaadin.flow.component.dependency.NpmPackage;
+
+/** uPlot charts of one node's series with deploy markers: {@code <chronoscope-metrics>}. */
+@Tag("chronoscope-metrics")
+@NpmPackage(value = "uplot", version = "1.6.32")
+@JsModule("./chronoscope-metrics.js")
+final class MetricsChart extends Component implements HasSize {
+  /** Asks the browser to fetch and draw the node's series over [from, to] (epoch ms). */
+  void load(String node, long from, long to) {
+    getElement().callJsFunction("load", node, from, to);
+  }
+}
