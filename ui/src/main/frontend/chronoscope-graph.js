@@ -75,9 +75,13 @@ const STYLE = [
 const MAX_FIT_ZOOM = 1.25;
 /** Above this many nodes a layered layout takes longer than a force-directed one; see docs/benchmarks.md. */
 const LAYERED_MAX_NODES = 400;
+/** From this many nodes arriving together, they get a layout of their own instead of rows. */
+const NEWCOMERS_LAYOUT_MIN = 12;
 
-function layoutOptions(name, count) {
-  const layered = name === 'layered' || (name === 'auto' && count <= LAYERED_MAX_NODES);
+function layoutOptions(name, count, edgeCount) {
+  // Auto: layered for small graphs that are mostly connected; a layered layout puts every
+  // unconnected node into one long row, which fcose packs instead.
+  const layered = name === 'layered' || (name === 'auto' && count <= LAYERED_MAX_NODES && edgeCount * 2 >= count);
   if (layered) {
     // Edges point client → server, so top-to-bottom ranks put clients above the servers they call.
     return { name: 'dagre', rankDir: 'TB', nodeSep: 30, rankSep: 80, animate: false, fit: false };
@@ -189,8 +193,10 @@ class ChronoscopeGraph extends HTMLElement {
     const edges = g.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target));
     const edgeIds = new Set(edges.map((e) => e.id));
     const added = [];
-    const firstDrawing = cy.nodes().length === 0;
-    if (firstDrawing) {
+    const keptIds = g.nodes.filter((n) => cy.getElementById(n.id).nonempty()).length;
+    // Nothing stays (first drawing, another view): a full layout, measured.
+    const fullLayout = keptIds === 0 && g.nodes.length > 0;
+    if (fullLayout) {
       performance.mark('chronoscope-layout-start');
     }
     cy.batch(() => {
@@ -223,10 +229,30 @@ class ChronoscopeGraph extends HTMLElement {
     if (typeof position === 'number' && position >= 0 && this.tape) {
       this.tape.position = Math.min(position, this.tape.sets.length);
     }
-    if (firstDrawing && cy.nodes().length > 0) {
+    if (fullLayout) {
       this.relayout('chronoscope-layout');
+    } else {
+      this._layOutNewcomers(added.map((n) => n.id));
     }
     this._counts();
+  }
+
+  /**
+   * Many nodes arriving at once (a filter relaxed, compare mode) would pile into rows: lay out just
+   * them, in the free space under the drawing, and leave every node that stays where it is.
+   */
+  _layOutNewcomers(ids) {
+    if (ids.length < NEWCOMERS_LAYOUT_MIN || !this._hasSize()) {
+      return;
+    }
+    const cy = this.cy;
+    const fresh = cy.collection(ids.map((id) => cy.getElementById(id)));
+    const old = cy.nodes().difference(fresh);
+    const box = old.nonempty() ? old.boundingBox() : { x1: 0, y2: 0, w: 800 };
+    const side = Math.max(box.w, 120 * Math.sqrt(ids.length));
+    const elements = fresh.union(fresh.edgesWith(fresh));
+    elements.layout({ ...layoutOptions(this.layoutName, fresh.length, fresh.edgesWith(fresh).length),
+      boundingBox: { x1: box.x1, y1: box.y2 + 80, w: side, h: Math.max(200, side / 2) } }).run();
   }
 
   _updateEdge(existing, e) {
@@ -257,7 +283,7 @@ class ChronoscopeGraph extends HTMLElement {
     if (!measure) {
       performance.mark('chronoscope-layout-start');
     }
-    this.cy.layout(layoutOptions(this.layoutName, this.cy.nodes().length)).run();
+    this.cy.layout(layoutOptions(this.layoutName, this.cy.nodes().length, this.cy.edges().length)).run();
     this.fit();
     painted().then(() => {
       const m = performance.measure('chronoscope-layout', 'chronoscope-layout-start');
@@ -371,6 +397,7 @@ class ChronoscopeGraph extends HTMLElement {
           cy.add({ group: 'edges', data: { ...edgeData(e), compare: true }, classes: 'added' });
         }
       }
+      this._freshCompare = fresh.map((n) => n.id);
       for (const x of [...d.removedNodes, ...d.removedEdges]) {
         cy.getElementById(x.id).addClass('removed');
       }
@@ -378,6 +405,7 @@ class ChronoscopeGraph extends HTMLElement {
         cy.getElementById(before.id).addClass('changed');
       }
     });
+    this._layOutNewcomers(this._freshCompare || []);
     this.setAttribute('data-compare', 'on');
   }
 

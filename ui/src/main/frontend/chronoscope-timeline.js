@@ -59,6 +59,11 @@ class ChronoscopeTimeline extends HTMLElement {
     }
     slider.classList.add('chronoscope-cursor');
     slider.addEventListener('input', () => this._scrub(Number(slider.value)));
+    // Taking the cursor while it plays stops playback.
+    slider.addEventListener('pointerdown', () => {
+      this.stop(false);
+      slider.__held = true;
+    });
     const compare = document.getElementById('compare-slider');
     if (compare) {
       compare.classList.add('chronoscope-cursor');
@@ -180,6 +185,9 @@ class ChronoscopeTimeline extends HTMLElement {
       if (sync && was) {
         this._sync(slider);
       }
+    }
+    if (was) {
+      this.dispatchEvent(new CustomEvent('playback-stopped'));
     }
   }
 

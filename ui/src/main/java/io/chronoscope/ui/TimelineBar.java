@@ -28,6 +28,11 @@ final class TimelineBar extends Component {
     getElement().callJsFunction("stop", false);
   }
 
+  /** Called when playback stops: at the end, on pause, or when the user takes the cursor. */
+  void onPlaybackStopped(Runnable listener) {
+    getElement().addEventListener("playback-stopped", e -> listener.run());
+  }
+
   /** Called with the instant of a deploy marker the user clicked. */
   void onMarkerClick(LongConsumer listener) {
     getElement().addEventListener("marker-click", e -> listener.accept((long) e.getEventData()

@@ -118,6 +118,8 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
   private boolean tableShown;
   private int threshold = DEFAULT_THRESHOLD;
   private String selected;
+  /** Playback speed while the browser plays the tape, else 0. */
+  private int playing;
   private Timeline timeline;
   private int pollsSinceTimeline;
   private Graph drawnWorld = Graph.EMPTY;
@@ -226,7 +228,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
 
     groupField.setId("group-by");
     groupField.setLabel("Group by label");
-    groupField.setPlaceholder("app");
+    groupField.setPlaceholder("label key");
     groupField.setClearButtonVisible(true);
     groupField.setWidth("10em");
     groupField.addValueChangeListener(e -> {
@@ -391,14 +393,14 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     Button play1 = playButton("play-1", "▶ 1×", 1);
     Button play10 = playButton("play-10", "▶ 10×", 10);
     Button play60 = playButton("play-60", "▶ 60×", 60);
-    Button pause = new Button("⏸", e -> pause());
+    Button pause = new Button("Pause", e -> pause());
     pause.setId("pause-button");
     pause.setTooltipText("Stop playback here");
 
-    Button prevDeploy = jumpButton("prev-deploy", "⏮ deploy", "Previous deploy", true, false);
-    Button nextDeploy = jumpButton("next-deploy", "deploy ⏭", "Next deploy", true, true);
-    Button prevBurst = jumpButton("prev-burst", "⏮ burst", "Previous burst of changes", false, false);
-    Button nextBurst = jumpButton("next-burst", "burst ⏭", "Next burst of changes", false, true);
+    Button prevDeploy = jumpButton("prev-deploy", "◀ deploy", "Previous deploy", true, false);
+    Button nextDeploy = jumpButton("next-deploy", "deploy ▶", "Next deploy", true, true);
+    Button prevBurst = jumpButton("prev-burst", "◀ burst", "Previous burst of changes", false, false);
+    Button nextBurst = jumpButton("next-burst", "burst ▶", "Next burst of changes", false, true);
 
     compareButton.setId("compare-button");
     compareButton.setTooltipText("A second cursor (amber): green was added between the two instants, "
@@ -418,6 +420,10 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     compareSlider.getStyle().set("display", "none");
     timelineBar.getStyle().set("position", "absolute").set("inset", "0");
     timelineBar.onMarkerClick(this::travelTo);
+    timelineBar.onPlaybackStopped(() -> {
+      playing = 0;
+      updateModeControls();
+    });
     Div strip = new Div(timelineBar, slider, compareSlider);
     strip.setId("timeline");
     strip.setWidthFull();
@@ -675,7 +681,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     live = false;
     travelled = true;
     timelineBar.play(speed);
-    modeLabel.setText("Time travel ▶ " + speed + "×");
+    playing = speed;
     updateModeControls();
   }
 
@@ -899,13 +905,11 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
       liveButton.setTooltipText("Showing a past instant; click to follow the latest state");
     }
     liveButton.getElement().setAttribute("aria-pressed", String.valueOf(live));
-    if (!modeLabel.getText().startsWith("Time travel ▶") || mode != Mode.TIME_TRAVEL) {
-      modeLabel.setText(switch (mode) {
-        case LIVE -> "Live";
-        case PAUSED -> "Paused";
-        case TIME_TRAVEL -> compare ? "Compare" : "Time travel";
-      });
-    }
+    modeLabel.setText(switch (mode) {
+      case LIVE -> "Live";
+      case PAUSED -> "Paused";
+      case TIME_TRAVEL -> playing > 0 ? "Time travel ▶ " + playing + "×" : compare ? "Compare" : "Time travel";
+    });
     modeLabel.getElement().setAttribute("data-mode", mode.name().toLowerCase(java.util.Locale.ROOT));
   }
 

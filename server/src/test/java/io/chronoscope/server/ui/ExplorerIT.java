@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The explorer in headless Chromium against the packaged all-in-one fed by the load generator:
@@ -82,10 +83,10 @@ class ExplorerIT {
   @Test
   @Order(2)
   void theGraphShowsTheSimulatedHostsAndTheirProcesses() throws Exception {
-    selectView("hosts");
+    selectView("Hosts");
     ui.await("the simulated hosts in the hosts view", () -> ui.labels().containsAll(hosts.values()));
 
-    selectView("processes");
+    selectView("Processes");
     ui.await("the simulated cluster's processes", () -> ui.labels().containsAll(List.of("nginx", "java", "postgres")));
     ui.await("the histogram has bars", () -> ((Number) ui.js(
         "return document.querySelectorAll('chronoscope-timeline svg rect[data-changes]').length;")).intValue() > 0);
@@ -135,6 +136,19 @@ class ExplorerIT {
 
   @Test
   @Order(5)
+  void playbackAt60TimesReplaysTheSimulatedHostsArriving() throws Exception {
+    assertThat(simulatedNodes()).isZero();
+    ui.driver.findElement(By.id("play-60")).click();
+    ui.await("the simulated processes arrive as the cursor plays on", () -> simulatedNodes() > 0);
+    ui.await("playback ends at the head, where the server draws the exact instant", () ->
+        !ui.text("time-label").contains("playing") && Boolean.FALSE.equals(ui.js(
+            "return document.querySelector('chronoscope-timeline').playing > 0;")));
+    assertThat(ui.text("mode-label")).startsWith("Time travel");
+    ui.screenshot("explorer-played");
+  }
+
+  @Test
+  @Order(6)
   void compareModeMarksTheEdgesAddedSinceInGreen() throws Exception {
     ui.driver.findElement(By.id("live-button")).click();
     ui.await("live again", () -> ui.text("mode-label").equals("Live"));
@@ -157,7 +171,7 @@ class ExplorerIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aSharedLinkReproducesTheScreen() throws Exception {
     ui.type("search-box", "comm: java");
     ui.await("java processes only", () -> {
@@ -168,9 +182,11 @@ class ExplorerIT {
     ui.js(GRAPH + ".$server.nodeSelected(arguments[0]);", javaNode);
     ui.await("the details panel", () -> ui.text("details-title").equals("java"));
     // A past instant, so the link shows exactly this graph however the live one moves on.
-    ui.js("const s = document.getElementById('time-slider'); s.value = String(Number(s.max) - 3000);"
-        + " s.dispatchEvent(new Event('change', {bubbles: true}));");
-    ui.await("time travel", () -> ui.text("mode-label").equals("Time travel"));
+    long at = ((Number) ui.js("const s = document.getElementById('time-slider');"
+        + " s.value = String(Number(s.max) - 3000); s.dispatchEvent(new Event('change', {bubbles: true}));"
+        + " return Number(s.value);")).longValue();
+    ui.await("time travel to the instant let go", () -> ui.text("time-label")
+        .startsWith(Instant.ofEpochMilli(at).toString()));
     ui.await("the URL holds view, instant, search and selection", () -> {
       String url = ui.driver.getCurrentUrl();
       return url.contains("at=") && url.contains("q=") && url.contains("node=");
@@ -193,8 +209,14 @@ class ExplorerIT {
     return (List<String>) ui.js("return " + GRAPH + ".cy.nodes().map(n => n.id()).sort();");
   }
 
-  private static void selectView(String view) {
-    ui.js("document.getElementById('view-select').value = arguments[0];", view);
+  /** As a user: open the view list and click the view's title. */
+  private static void selectView(String title) {
+    ui.driver.findElement(By.id("view-select")).click();
+    new WebDriverWait(ui.driver, UiHarness.WAIT).withMessage("the " + title + " item in the open view list")
+        .until(d -> d.findElements(By.cssSelector("vaadin-select-item")).stream()
+            .filter(e -> e.isDisplayed() && e.getText().trim().equals(title))
+            .findFirst().orElse(null))
+        .click();
   }
 
   private static long simulatedNodes() {
