@@ -253,6 +253,8 @@ class ChronoscopeGraph extends HTMLElement {
     const elements = fresh.union(fresh.edgesWith(fresh));
     elements.layout({ ...layoutOptions(this.layoutName, fresh.length, fresh.edgesWith(fresh).length),
       boundingBox: { x1: box.x1, y1: box.y2 + 80, w: side, h: Math.max(200, side / 2) } }).run();
+    // Positions of the others stay; only the viewport widens to show the newcomers.
+    this.fit();
   }
 
   _updateEdge(existing, e) {

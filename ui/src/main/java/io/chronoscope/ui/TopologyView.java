@@ -786,6 +786,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
   private void applyFilters() {
     if (updateFilter(true)) {
       redraw();
+      graph.fit();
       refreshTimeline();
       updateUrl();
     }
