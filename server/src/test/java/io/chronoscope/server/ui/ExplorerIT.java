@@ -204,6 +204,39 @@ class ExplorerIT {
     ui.screenshot("explorer-shared-link");
   }
 
+  @Test
+  @Order(8)
+  void theMetricsPageChartsASimulatedHost() throws Exception {
+    String host = java.net.URLEncoder.encode(hosts.keySet().iterator().next() + ";<host>",
+        java.nio.charset.StandardCharsets.UTF_8);
+    awaitApi("metrics recorded for the simulated host", () -> {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(ui.base + "/api/v1/metrics?node=" + host))
+          .header("Authorization", "Bearer " + ui.token).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && r.body().contains("\"points\":[{");
+    });
+    ui.driver.get(ui.base + "/metrics?node=" + host);
+    ui.await("charts drawn", () -> "drawn".equals(ui.js(
+        "const c = document.querySelector('chronoscope-metrics'); return c ? c.getAttribute('data-state') : null;")));
+    assertThat(((Number) ui.js("return document.querySelectorAll('chronoscope-metrics .metric-chart canvas').length;"))
+        .intValue()).isPositive();
+    assertThat(ui.js("return Array.from(document.querySelectorAll('chronoscope-metrics .metric-chart'))"
+        + ".map(c => c.dataset.metric);")).asList().contains("cpu");
+    ui.screenshot("metrics-host");
+
+    ui.driver.get(ui.base + "/metrics?node=no-such-node");
+    ui.await("a clear no-data message", () -> ui.text("metrics-message").startsWith("No data for no-such-node"));
+  }
+
+  @Test
+  @Order(9)
+  void theDeploysPageSaysWhereItsRowsComeFrom() throws Exception {
+    ui.driver.get(ui.base + "/deploys");
+    ui.await("the deploys status", () -> !ui.text("deploys-status").isEmpty() && !ui.text("deploys-status").startsWith("Loading"));
+    // This server has no deploy source yet: the page says so instead of showing an error.
+    assertThat(ui.text("deploys-status")).startsWith("No deploys in this range");
+    ui.screenshot("deploys-empty");
+  }
+
   @SuppressWarnings("unchecked")
   private static List<String> ids() {
     return (List<String>) ui.js("return " + GRAPH + ".cy.nodes().map(n => n.id()).sort();");

@@ -43,8 +43,12 @@ class UiBenchmark {
       for (int i = 0; i < 3; i++) {
         fcose.add(layout(ui, "force"));
         dagre.add(layout(ui, "layered"));
-        cose.add(baselineCose(ui));
       }
+      System.out.printf(Locale.ROOT, "%nUI benchmark (headless Chromium, processes view): %d nodes, %d edges%n", nodes, edges);
+      System.out.printf(Locale.ROOT, "  first drawing (auto layout), layout + paint: %.0f ms%n", firstLayout);
+      System.out.printf(Locale.ROOT, "  fcose layout + paint:            median %.0f ms, max %.0f ms%n", median(fcose), max(fcose));
+      System.out.printf(Locale.ROOT, "  dagre (layered) layout + paint:  median %.0f ms, max %.0f ms%n", median(dagre), max(dagre));
+      ui.js("const g = " + GRAPH + "; g.setLayout('auto'); g.relayout();");
 
       // Scrub: step the cursor back over the tape one bucket at a time, then forward again.
       List<Double> scrub = new ArrayList<>();
@@ -67,17 +71,16 @@ class UiBenchmark {
         reload.add(reloadStep(ui, (long) (max - i * 10 * step)));
       }
 
-      System.out.printf(Locale.ROOT, "%nUI benchmark (headless Chromium, processes view): %d nodes, %d edges%n", nodes, edges);
-      System.out.printf(Locale.ROOT, "  first drawing (auto layout = fcose above 400 nodes), layout + paint: %.0f ms%n", firstLayout);
-      System.out.printf(Locale.ROOT, "  fcose layout + paint:            median %.0f ms, max %.0f ms%n", median(fcose), max(fcose));
-      System.out.printf(Locale.ROOT, "  dagre (layered) layout + paint:  median %.0f ms, max %.0f ms%n", median(dagre), max(dagre));
-      System.out.printf(Locale.ROOT, "  baseline cose layout + paint:    median %.0f ms, max %.0f ms%n", median(cose), max(cose));
       System.out.printf(Locale.ROOT, "  scrub step (tape step %.1f s, %d changes over the last %d steps), apply + paint:"
           + " median %.1f ms, p95 %.1f ms, max %.1f ms over %d steps%n",
           step / 1000, changes, STEPS, median(scrub), percentile(scrub, 0.95), max(scrub), scrub.size());
       System.out.printf(Locale.ROOT, "  baseline: cursor let go, server sends the whole graph, browser diffs + paints:"
           + " median %.0f ms, max %.0f ms over %d steps%n", median(reload), max(reload), reload.size());
       ui.screenshot("benchmark-graph");
+      // Last, it is slow: the cose layout the UI used before, on the same graph, once.
+      ui.driver.manage().timeouts().scriptTimeout(java.time.Duration.ofMinutes(5));
+      cose.add(baselineCose(ui));
+      System.out.printf(Locale.ROOT, "  baseline: cose layout + paint (the previous UI's layout): %.0f ms%n", median(cose));
     }
   }
 
