@@ -75,6 +75,7 @@ const STYLE = [
 const MAX_FIT_ZOOM = 1.25;
 /** Above this many nodes a layered layout takes longer than a force-directed one; see docs/benchmarks.md. */
 const LAYERED_MAX_NODES = 400;
+const FCOSE_DRAFT_FROM = 500;
 /** From this many nodes arriving together, they get a layout of their own instead of rows. */
 const NEWCOMERS_LAYOUT_MIN = 12;
 
@@ -87,8 +88,10 @@ function layoutOptions(name, count, edgeCount) {
     return { name: 'dagre', rankDir: 'TB', nodeSep: 30, rankSep: 80, animate: false, fit: false };
   }
   return {
-    name: 'fcose', quality: count > 1500 ? 'draft' : 'default', randomize: true, animate: false,
-    fit: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, numIter: count > 1500 ? 1000 : 2500
+    // Draft (spectral placement, no force refinement) above FCOSE_DRAFT_FROM nodes keeps a first
+    // drawing near a second on this machine; see docs/benchmarks.md.
+    name: 'fcose', quality: count >= FCOSE_DRAFT_FROM ? 'draft' : 'default', randomize: true, animate: false,
+    fit: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, numIter: 1500
   };
 }
 
@@ -257,9 +260,10 @@ class ChronoscopeGraph extends HTMLElement {
     this.fit();
   }
 
+  /** Restyles an edge only when what it shows changed: most byte-counter updates leave its width as it was. */
   _updateEdge(existing, e) {
     const d = edgeData(e);
-    if (existing.data('connections') !== d.connections || existing.data('bytes') !== d.bytes) {
+    if (existing.data('connections') !== d.connections || Math.abs(existing.data('w') - d.w) >= 0.25) {
       existing.data({ connections: d.connections, bytes: d.bytes, w: d.w });
     }
   }
@@ -363,7 +367,7 @@ class ChronoscopeGraph extends HTMLElement {
     for (const [before, after] of set.changedNodes) {
       const n = forward ? after : before;
       const el = cy.getElementById(n.id);
-      if (el.nonempty()) {
+      if (el.nonempty() && (el.data('label') !== n.label || el.data('kind') !== n.kind)) {
         el.data({ label: n.label, kind: n.kind });
       }
     }
@@ -446,9 +450,10 @@ class ChronoscopeGraph extends HTMLElement {
         neighbours.get(self).push(other);
       }
     }
-    const box = cy.nodes().boundingBox();
-    let nextX = box.x1;
-    const rowY = box.y2 + 70;
+    // The drawing's bounding box costs a pass over every node: only when a newcomer has no neighbour.
+    let box = null;
+    let nextX = 0;
+    let rowY = 0;
     for (const n of added) {
       const placed = (neighbours.get(n.id) || [])
         .map((id) => positions.get(id) || (cy.getElementById(id).nonempty() ? cy.getElementById(id).position() : null))
@@ -459,6 +464,11 @@ class ChronoscopeGraph extends HTMLElement {
         const angle = Math.random() * 2 * Math.PI;
         positions.set(n.id, { x: cx + 130 * Math.cos(angle), y: cyy + 130 * Math.sin(angle) });
       } else {
+        if (!box) {
+          box = cy.nodes().boundingBox();
+          nextX = box.x1;
+          rowY = box.y2 + 70;
+        }
         positions.set(n.id, { x: nextX, y: rowY });
         nextX += 110;
       }

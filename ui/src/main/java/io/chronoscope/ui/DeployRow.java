@@ -37,14 +37,30 @@ record DeployRow(String id, long at, String source, String target, String versio
       return rows;
     }
     for (JsonNode d : list) {
+      String commit = text(first(d, "commit", "revision"));
+      String commitUrl = link(d, "commitUrl", "compareUrl", "commit", "compare");
+      String repo = text(d, "repo");
+      if (commitUrl == null && commit != null && repo != null && repo.startsWith("https://")) {
+        commitUrl = repo.replaceAll("/$", "") + "/commit/" + commit;
+      }
+      String version = text(d, "version");
+      String previous = text(d, "previousVersion");
       rows.add(new DeployRow(text(d, "id"), instant(first(d, "startedAt", "started", "at", "start")),
-          flat(first(d, "source")), flat(first(d, "target")), text(d, "version"),
-          text(first(d, "commit", "revision")), link(d, "commitUrl", "compareUrl", "commit", "compare"),
-          link(d, "pipelineUrl", "runUrl", "logUrl", "pipeline", "run"),
+          field(first(d, "source"), "system"), flat(first(d, "target")),
+          previous != null && version != null ? previous + " → " + version : version,
+          commit, commitUrl, link(d, "pipelineUrl", "runUrl", "logUrl", "pipeline", "run"),
           flat(first(d, "author", "initiator")), flat(first(d, "phase", "status")),
-          flat(first(d, "verdict"))));
+          field(first(d, "verdict"), "status")));
     }
     return rows;
+  }
+
+  /** An object's named member, or the value itself when it is not an object. */
+  private static String field(JsonNode n, String member) {
+    if (n != null && n.isObject() && n.hasNonNull(member)) {
+      return n.get(member).asText();
+    }
+    return flat(n);
   }
 
   private static JsonNode first(JsonNode d, String... keys) {
@@ -71,9 +87,6 @@ record DeployRow(String id, long at, String source, String target, String versio
     }
     if (n.isValueNode()) {
       return n.asText();
-    }
-    if (n.isObject() && n.hasNonNull("verdict")) {
-      return flat(n.get("verdict"));
     }
     List<String> parts = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {

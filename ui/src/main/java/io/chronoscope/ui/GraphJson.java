@@ -9,6 +9,7 @@ import io.chronoscope.topology.Edge;
 import io.chronoscope.topology.Graph;
 import io.chronoscope.topology.Node;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,7 +36,7 @@ final class GraphJson {
     root.put("from", t.from()).put("to", t.to()).put("step", t.stepMs()).put("position", position);
     ArrayNode sets = root.putArray("sets");
     for (ChangeSet c : t.tape()) {
-      sets.add(changeSet(c));
+      sets.add(changeSet(drawnChanges(c)));
     }
     return root.toString();
   }
@@ -61,6 +62,32 @@ final class GraphJson {
     ArrayNode bursts = root.putArray("bursts");
     t.bursts().forEach(bursts::add);
     return root.toString();
+  }
+
+  /**
+   * Only the changes a drawing shows: a node's label or kind, an edge's connection count or width.
+   * Byte counters move on every edge at every tick; sending those would make the tape as large as
+   * the graph for each step, and each one would restyle an edge for nothing.
+   */
+  static ChangeSet drawnChanges(ChangeSet c) {
+    List<ChangeSet.Change<Node>> nodes = c.changedNodes().stream()
+        .filter(ch -> !sameDrawing(ch.before(), ch.after())).toList();
+    List<ChangeSet.Change<Edge>> edges = c.changedEdges().stream()
+        .filter(ch -> !sameDrawing(ch.before(), ch.after())).toList();
+    if (nodes.size() == c.changedNodes().size() && edges.size() == c.changedEdges().size()) {
+      return c;
+    }
+    return new ChangeSet(c.at(), c.addedNodes(), c.removedNodes(), nodes, c.addedEdges(), c.removedEdges(), edges);
+  }
+
+  /** Same connection count and the same width step: log10 of the bytes, in quarters, as the drawing rounds it. */
+  static boolean sameDrawing(Edge a, Edge b) {
+    return Objects.equals(a.attrs().get("connections"), b.attrs().get("connections"))
+        && widthStep(bytes(a)) == widthStep(bytes(b));
+  }
+
+  private static long widthStep(long bytes) {
+    return Math.round(4 * Math.log10(1 + bytes));
   }
 
   private static ObjectNode changeSet(ChangeSet c) {

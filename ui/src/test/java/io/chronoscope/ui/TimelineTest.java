@@ -77,4 +77,18 @@ class TimelineTest {
         List.of(new Edge(TestWorld.CLIENT.id(), TestWorld.SERVER.id(), java.util.Map.of("bytesSent", 10L))))))
         .contains("\"bytes\":10");
   }
+
+  @Test
+  void theTapeLeavesOutChangesTheDrawingDoesNotShow() {
+    Edge before = new Edge("a", "b", java.util.Map.of("connections", 1L, "bytesSent", 1_000_000L));
+    Edge slightlyMore = new Edge("a", "b", java.util.Map.of("connections", 1L, "bytesSent", 1_000_500L));
+    Edge tenTimes = new Edge("a", "b", java.util.Map.of("connections", 1L, "bytesSent", 10_000_000L));
+    Edge twoConnections = new Edge("a", "b", java.util.Map.of("connections", 2L, "bytesSent", 1_000_000L));
+    ChangeSet c = new ChangeSet(1, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(
+        new ChangeSet.Change<>(before, slightlyMore), new ChangeSet.Change<>(before, tenTimes),
+        new ChangeSet.Change<>(before, twoConnections)));
+
+    assertThat(GraphJson.drawnChanges(c).changedEdges()).extracting(ChangeSet.Change::after)
+        .containsExactly(tenTimes, twoConnections);
+  }
 }

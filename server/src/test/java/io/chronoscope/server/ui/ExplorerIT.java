@@ -126,7 +126,7 @@ class ExplorerIT {
     // Letting go: the server draws the exact instant and the URL records it.
     ui.js("document.getElementById('time-slider').dispatchEvent(new Event('change', {bubbles: true}));");
     ui.await("time travel at the instant let go", () -> ui.text("time-label")
-        .startsWith(Instant.ofEpochMilli(beforeLoadgen).toString()));
+        .startsWith(Instant.ofEpochMilli(beforeLoadgen).toString()) && !ui.text("time-label").contains("scrubbing"));
     assertThat(ui.text("mode-label")).isEqualTo("Time travel");
     assertThat(simulatedNodes()).isZero();
     assertThat(ui.nodeCount()).as("this host's own processes are still there").isPositive();
@@ -215,8 +215,18 @@ class ExplorerIT {
       return r.statusCode() == 200 && r.body().contains("\"points\":[{");
     });
     ui.driver.get(ui.base + "/metrics?node=" + host);
-    ui.await("charts drawn", () -> "drawn".equals(ui.js(
-        "const c = document.querySelector('chronoscope-metrics'); return c ? c.getAttribute('data-state') : null;")));
+    String state = "const c = document.querySelector('chronoscope-metrics'); return c ? c.getAttribute('data-state') : null;";
+    try {
+      ui.await("the metrics page answered", () -> {
+        Object st = ui.js(state);
+        return st != null && !"loading".equals(st);
+      });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("metrics page: element defined " + ui.js("return !!customElements.get('chronoscope-metrics');")
+          + ", state " + ui.js(state) + ", text " + ui.js("const c = document.querySelector('chronoscope-metrics');"
+          + " return c ? c.innerText : document.body.innerText;"), e);
+    }
+    assertThat(ui.js(state)).as(ui.text("metrics-message")).isEqualTo("drawn");
     assertThat(((Number) ui.js("return document.querySelectorAll('chronoscope-metrics .metric-chart canvas').length;"))
         .intValue()).isPositive();
     assertThat(ui.js("return Array.from(document.querySelectorAll('chronoscope-metrics .metric-chart'))"
