@@ -60,7 +60,9 @@ class ChronoscopeMetrics extends HTMLElement {
       getJson(`/api/v1/timeline?from=${from}&to=${to}&step=${Math.max(1000, to - from)}`)
     ]);
     const events = timeline.ok && timeline.body && Array.isArray(timeline.body.events) ? timeline.body.events : [];
-    this._badges(events);
+    if (!this.hasAttribute('compact')) {
+      this._badges(events);
+    }
     if (!metrics.ok || !metrics.body || !Array.isArray(metrics.body.series) || metrics.body.series.length === 0) {
       const why = metrics.body && metrics.body.message ? metrics.body.message : `HTTP ${metrics.status}`;
       this._message(`No data for ${node}: ${why}`);
@@ -83,9 +85,12 @@ class ChronoscopeMetrics extends HTMLElement {
       this.appendChild(holder);
       const xs = s.points.map((p) => p.at / 1000);
       const ys = s.points.map((p) => p.value);
-      const width = Math.max(300, this.clientWidth - 20);
+      // Compact: the details panel's sparklines, no axes, a third of the height.
+      const compact = this.hasAttribute('compact');
+      const width = Math.max(compact ? 200 : 300, this.clientWidth - 20);
       this.charts.push(new uPlot({
-        width, height: 180,
+        width, height: compact ? 60 : 180,
+        axes: compact ? [{ show: false }, { show: false }] : undefined,
         scales: { x: { time: true, range: [from / 1000, to / 1000] } },
         series: [{}, { label: s.name, stroke: '#2b6cb0', fill: 'rgba(43,108,176,0.12)', width: 1.5 }],
         legend: { show: false },

@@ -25,7 +25,14 @@ final class DetailsPanel extends VerticalLayout {
   static final int MAX_CHILDREN = 50;
   private static final List<String> PARENT_ATTRS = List.of("host", "pod", "container");
 
+  static final long SPARKLINE_RANGE_MS = 3_600_000;
+  /** Sparklines are fetched again when the node changes or the instant moves this far. */
+  static final long SPARKLINE_REFRESH_MS = 30_000;
+
   private final Div body = new Div();
+  private final MetricsChart sparklines = new MetricsChart();
+  private String sparklineNode;
+  private long sparklineAt;
 
   DetailsPanel(Runnable close) {
     setId("details-panel");
@@ -45,7 +52,7 @@ final class DetailsPanel extends VerticalLayout {
   }
 
   /** @param drawn the view graph the node belongs to; @param world the world graph at the same instant */
-  void show(Node node, Graph drawn, Graph world) {
+  void show(Node node, Graph drawn, Graph world, long at) {
     body.removeAll();
     H3 title = new H3(node.label() == null || node.label().isBlank() ? node.id() : node.label());
     title.setId("details-title");
@@ -104,8 +111,17 @@ final class DetailsPanel extends VerticalLayout {
     }
     body.add(conns);
 
-    body.add(heading("Metrics"));
-    Anchor metrics = new Anchor("metrics?node=" + URLEncoder.encode(node.id(), StandardCharsets.UTF_8),
+    body.add(heading("Metrics, last hour"));
+    sparklines.setId("details-sparklines");
+    sparklines.setCompact(true);
+    sparklines.setWidthFull();
+    body.add(sparklines);
+    if (!node.id().equals(sparklineNode) || Math.abs(at - sparklineAt) > SPARKLINE_REFRESH_MS) {
+      sparklineNode = node.id();
+      sparklineAt = at;
+      sparklines.load(node.id(), at - SPARKLINE_RANGE_MS, at);
+    }
+    Anchor metrics = new Anchor("charts?node=" + URLEncoder.encode(node.id(), StandardCharsets.UTF_8),
         "CPU, memory and traffic over time →");
     metrics.setId("details-metrics-link");
     body.add(metrics);

@@ -11,6 +11,11 @@ import com.vaadin.flow.component.dependency.NpmPackage;
 @NpmPackage(value = "uplot", version = "1.6.32")
 @JsModule("./chronoscope-metrics.js")
 final class MetricsChart extends Component implements HasSize {
+  /** Sparklines: small charts without axes or badges. */
+  void setCompact(boolean compact) {
+    getElement().setAttribute("compact", compact);
+  }
+
   /** Asks the browser to fetch and draw the node's series over [from, to] (epoch ms). */
   void load(String node, long from, long to) {
     getElement().callJsFunction("load", node, from, to);

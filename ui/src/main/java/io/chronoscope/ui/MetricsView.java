@@ -24,7 +24,7 @@ import java.util.Map;
  * Charts of one node's (or workload's) metrics over a range, with deploy markers in their
  * verdict's colour; the node comes from the explorer's details panel or the URL.
  */
-@Route("metrics")
+@Route("charts")
 @PageTitle("Chronoscope · Metrics")
 @Prototype
 public class MetricsView extends VerticalLayout implements BeforeEnterObserver {
@@ -83,6 +83,6 @@ public class MetricsView extends VerticalLayout implements BeforeEnterObserver {
     params.put("node", nodeField.getValue().trim());
     params.put("range", range);
     getUI().ifPresent(ui -> ui.getPage().getHistory()
-        .replaceState(null, new Location("metrics", QueryParameters.simple(params))));
+        .replaceState(null, new Location("charts", QueryParameters.simple(params))));
   }
 }

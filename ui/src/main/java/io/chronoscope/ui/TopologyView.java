@@ -187,7 +187,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     legend.getStyle().set("gap", "var(--lumo-space-m)").set("font-size", "var(--lumo-font-size-s)")
         .set("color", "var(--lumo-secondary-text-color)");
 
-    Anchor metrics = new Anchor("metrics", "Metrics");
+    Anchor metrics = new Anchor("charts", "Metrics");
     metrics.setId("nav-metrics");
     Anchor deploys = new Anchor("deploys", "Deploys");
     deploys.setId("nav-deploys");
@@ -861,7 +861,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     if (selected != null) {
       Node n = g.node(selected);
       if (n != null) {
-        details.show(n, g, world);
+        details.show(n, g, world, at);
       }
     }
   }
@@ -876,7 +876,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     Node n = id == null ? null : drawn.node(id);
     details.setVisible(n != null);
     if (n != null) {
-      details.show(n, drawn, drawnWorld);
+      details.show(n, drawn, drawnWorld, shownAt);
     }
     if (!fromUser) {
       graph.select(id);

@@ -214,7 +214,7 @@ class ExplorerIT {
           .header("Authorization", "Bearer " + ui.token).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().contains("\"points\":[{");
     });
-    ui.driver.get(ui.base + "/metrics?node=" + host);
+    ui.driver.get(ui.base + "/charts?node=" + host);
     String state = "const c = document.querySelector('chronoscope-metrics'); return c ? c.getAttribute('data-state') : null;";
     try {
       ui.await("the metrics page answered", () -> {
@@ -233,7 +233,7 @@ class ExplorerIT {
         + ".map(c => c.dataset.metric);")).asList().contains("cpu");
     ui.screenshot("metrics-host");
 
-    ui.driver.get(ui.base + "/metrics?node=no-such-node");
+    ui.driver.get(ui.base + "/charts?node=no-such-node");
     ui.await("a clear no-data message", () -> ui.text("metrics-message").startsWith("No data for no-such-node"));
   }
 
