@@ -18,6 +18,7 @@ final class MetricsChart extends Component implements HasSize {
 
   /** Asks the browser to fetch and draw the node's series over [from, to] (epoch ms). */
   void load(String node, long from, long to) {
-    getElement().callJsFunction("load", node, from, to);
+    // Flow encodes no Long for JavaScript: epoch ms fit a double exactly.
+    getElement().callJsFunction("load", node, (double) from, (double) to);
   }
 }
