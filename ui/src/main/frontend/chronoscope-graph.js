@@ -1,4 +1,9 @@
 import cytoscape from 'cytoscape';
+import dagre from 'cytoscape-dagre';
+import fcose from 'cytoscape-fcose';
+
+cytoscape.use(dagre);
+cytoscape.use(fcose);
 
 // Shape and colour by node kind (io.chronoscope.topology.Kinds); unknown kinds fall back to grey.
 const STYLE = [
@@ -24,7 +29,9 @@ const STYLE = [
       'text-background-padding': 2,
       'text-background-shape': 'roundrectangle',
       'text-wrap': 'ellipsis',
-      'text-max-width': 180
+      'text-max-width': 180,
+      // Labels of a zoomed-out large graph cost more than they tell.
+      'min-zoomed-font-size': 7
     }
   },
   { selector: 'node[kind = "process"]', style: { 'shape': 'ellipse', 'background-color': '#2b6cb0' } },
@@ -39,7 +46,7 @@ const STYLE = [
   {
     selector: 'edge',
     style: {
-      'width': 2,
+      'width': 'data(w)',
       'line-color': '#a0aec0',
       'target-arrow-color': '#a0aec0',
       'target-arrow-shape': 'triangle',
@@ -58,24 +65,55 @@ const STYLE = [
       'text-background-padding': 1
     }
   },
-  { selector: 'edge:selected', style: { 'line-color': '#f6ad55', 'target-arrow-color': '#f6ad55' } }
+  { selector: 'edge:selected', style: { 'line-color': '#f6ad55', 'target-arrow-color': '#f6ad55' } },
+  // Compare mode: what the later instant added, what it no longer has, what changed between them.
+  { selector: '.added', style: { 'border-color': '#38a169', 'border-width': 5, 'line-color': '#38a169', 'target-arrow-color': '#38a169' } },
+  { selector: '.removed', style: { 'border-color': '#e53e3e', 'border-width': 5, 'line-color': '#e53e3e', 'target-arrow-color': '#e53e3e', 'line-style': 'dashed', 'opacity': 0.75 } },
+  { selector: '.changed', style: { 'border-color': '#dd6b20', 'border-width': 5, 'line-color': '#dd6b20', 'target-arrow-color': '#dd6b20' } }
 ];
 
 const MAX_FIT_ZOOM = 1.25;
+/** Above this many nodes a layered layout takes longer than a force-directed one; see docs/benchmarks.md. */
+const LAYERED_MAX_NODES = 400;
+const FCOSE_DRAFT_FROM = 500;
+/** From this many nodes arriving together, they get a layout of their own instead of rows. */
+const NEWCOMERS_LAYOUT_MIN = 12;
 
-const FULL_LAYOUT = {
-  name: 'cose',
-  animate: false,
-  padding: 40,
-  nodeRepulsion: () => 12000,
-  idealEdgeLength: () => 110,
-  randomize: true
-};
+function layoutOptions(name, count, edgeCount) {
+  // Auto: layered for small graphs that are mostly connected; a layered layout puts every
+  // unconnected node into one long row, which fcose packs instead.
+  const layered = name === 'layered' || (name === 'auto' && count <= LAYERED_MAX_NODES && edgeCount * 2 >= count);
+  if (layered) {
+    // Edges point client → server, so top-to-bottom ranks put clients above the servers they call.
+    return { name: 'dagre', rankDir: 'TB', nodeSep: 30, rankSep: 80, animate: false, fit: false };
+  }
+  return {
+    // Draft (spectral placement, no force refinement) above FCOSE_DRAFT_FROM nodes keeps a first
+    // drawing near a second on this machine; see docs/benchmarks.md.
+    name: 'fcose', quality: count >= FCOSE_DRAFT_FROM ? 'draft' : 'default', randomize: true, animate: false,
+    fit: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, numIter: 1500
+  };
+}
+
+/** Edge width grows with the log of the bytes it carried: 1 px at nothing, 9 px at 10 GB. */
+function width(bytes) {
+  return bytes > 0 ? Math.min(9, 1 + Math.log10(1 + bytes) - 1) : 1.5;
+}
+
+function edgeData(e) {
+  return { id: e.id, source: e.source, target: e.target, connections: e.connections || 1, bytes: e.bytes || 0, w: Math.max(1.5, width(e.bytes || 0)) };
+}
+
+/** Resolves after the browser painted the current state. */
+function painted() {
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
 
 /**
  * <chronoscope-graph>: owns one cytoscape instance (exposed as el.cy for tests and debugging).
  * setGraph() applies the difference to what is shown, so surviving nodes keep their positions and
- * only new nodes are placed.
+ * only new nodes are placed; scrubTo() plays the tape of change sets forwards or backwards.
+ * Timings go to the Performance API (measures "chronoscope-layout" and "chronoscope-scrub").
  */
 class ChronoscopeGraph extends HTMLElement {
   connectedCallback() {
@@ -89,12 +127,22 @@ class ChronoscopeGraph extends HTMLElement {
       this.cy = cytoscape({
         container,
         style: STYLE,
-        minZoom: 0.1,
+        minZoom: 0.05,
         maxZoom: 2.5,
-        boxSelectionEnabled: false
+        boxSelectionEnabled: false,
+        // Large graphs: draw edges plainly while panning, and text only when legible.
+        hideEdgesOnViewport: false,
+        textureOnViewport: true
       });
-      this.setAttribute('data-node-count', '0');
-      this.setAttribute('data-edge-count', '0');
+      this.layoutName = 'auto';
+      this.tape = null;
+      this.cy.on('tap', 'node', (evt) => this._select(evt.target.id()));
+      this.cy.on('tap', (evt) => {
+        if (evt.target === this.cy) {
+          this._select(null);
+        }
+      });
+      this._counts();
     }
     if (!this._resizeObserver) {
       this._resizeObserver = new ResizeObserver(() => {
@@ -114,15 +162,46 @@ class ChronoscopeGraph extends HTMLElement {
     }
   }
 
-  /** @param graph JSON text or object: {nodes: [{id, label, kind}], edges: [{id, source, target, connections}]} */
-  setGraph(graph) {
+  _select(id) {
+    if (this.$server && this.$server.nodeSelected) {
+      this.$server.nodeSelected(id || '');
+    }
+  }
+
+  /** Marks a node selected without telling the server (it asked for it). */
+  select(id) {
+    this.cy.$(':selected').unselect();
+    if (id) {
+      const n = this.cy.getElementById(id);
+      if (n.nonempty()) {
+        n.select();
+      }
+    }
+  }
+
+  setLayout(name) {
+    this.layoutName = name || 'auto';
+  }
+
+  /**
+   * @param graph JSON text or object: {nodes: [{id, label, kind}], edges: [{id, source, target, connections, bytes}]}
+   * @param position where on the tape this graph lies (bucket boundary index), or -1 when unknown
+   */
+  setGraph(graph, position) {
     const g = typeof graph === 'string' ? JSON.parse(graph) : graph;
+    this.clearCompare();
     const cy = this.cy;
     const nodeIds = new Set(g.nodes.map((n) => n.id));
     // An edge whose end is not in the graph cannot be drawn; cytoscape would throw on it.
     const edges = g.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target));
     const edgeIds = new Set(edges.map((e) => e.id));
     const added = [];
+    const keptIds = g.nodes.filter((n) => cy.getElementById(n.id).nonempty()).length;
+    // Nothing stays (first drawing, another view): a full layout, measured.
+    const fullLayout = keptIds === 0 && g.nodes.length > 0;
+    if (fullLayout) {
+      performance.mark('chronoscope-layout-start');
+    }
     cy.batch(() => {
       cy.edges().filter((e) => !edgeIds.has(e.id())).remove();
       cy.nodes().filter((n) => !nodeIds.has(n.id())).remove();
@@ -139,31 +218,66 @@ class ChronoscopeGraph extends HTMLElement {
       const keptCount = cy.nodes().length;
       const positions = this._placeNew(added, edges, keptCount);
       cy.add(added.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind }, position: positions.get(n.id) })));
+      const newEdges = [];
       for (const e of edges) {
         const existing = cy.getElementById(e.id);
-        const connections = e.connections || 1;
         if (existing.nonempty()) {
-          if (existing.data('connections') !== connections) {
-            existing.data('connections', connections);
-          }
+          this._updateEdge(existing, e);
         } else {
-          cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, connections } });
+          newEdges.push({ group: 'edges', data: edgeData(e) });
         }
       }
-      if (keptCount === 0 && added.length > 0) {
-        this._fullLayoutPending = true;
-      }
+      cy.add(newEdges);
     });
-    if (this._fullLayoutPending) {
-      this._fullLayoutPending = false;
-      this.relayout();
+    if (typeof position === 'number' && position >= 0 && this.tape) {
+      this.tape.position = Math.min(position, this.tape.sets.length);
     }
-    this.setAttribute('data-node-count', String(cy.nodes().length));
-    this.setAttribute('data-edge-count', String(cy.edges().length));
+    if (fullLayout) {
+      this.relayout('chronoscope-layout');
+    } else {
+      this._layOutNewcomers(added.map((n) => n.id));
+    }
+    this._counts();
   }
 
-  /** Lays out every node from scratch and fits the view: for a first drawing, or on request. */
-  relayout() {
+  /**
+   * Many nodes arriving at once (a filter relaxed, compare mode) would pile into rows: lay out just
+   * them, in the free space under the drawing, and leave every node that stays where it is.
+   */
+  _layOutNewcomers(ids) {
+    if (ids.length < NEWCOMERS_LAYOUT_MIN || !this._hasSize()) {
+      return;
+    }
+    const cy = this.cy;
+    const fresh = cy.collection(ids.map((id) => cy.getElementById(id)));
+    const old = cy.nodes().difference(fresh);
+    const box = old.nonempty() ? old.boundingBox() : { x1: 0, y2: 0, w: 800 };
+    const side = Math.max(box.w, 120 * Math.sqrt(ids.length));
+    const elements = fresh.union(fresh.edgesWith(fresh));
+    elements.layout({ ...layoutOptions(this.layoutName, fresh.length, fresh.edgesWith(fresh).length),
+      boundingBox: { x1: box.x1, y1: box.y2 + 80, w: side, h: Math.max(200, side / 2) } }).run();
+    // Positions of the others stay; only the viewport widens to show the newcomers.
+    this.fit();
+  }
+
+  /** Restyles an edge only when what it shows changed: most byte-counter updates leave its width as it was. */
+  _updateEdge(existing, e) {
+    const d = edgeData(e);
+    if (existing.data('connections') !== d.connections || Math.abs(existing.data('w') - d.w) >= 0.25) {
+      existing.data({ connections: d.connections, bytes: d.bytes, w: d.w });
+    }
+  }
+
+  _counts() {
+    this.setAttribute('data-node-count', String(this.cy.nodes().not('.removed').length));
+    this.setAttribute('data-edge-count', String(this.cy.edges().not('.removed').length));
+  }
+
+  /**
+   * Lays out every node from scratch and fits the view: for a first drawing, or on request.
+   * @param measure name of the Performance API measure to record, layout and first paint included
+   */
+  relayout(measure) {
     if (this.cy.nodes().length === 0) {
       return;
     }
@@ -172,8 +286,16 @@ class ChronoscopeGraph extends HTMLElement {
       this._layoutWhenSized = true;
       return;
     }
-    this.cy.layout({ ...FULL_LAYOUT, fit: false }).run();
+    if (!measure) {
+      performance.mark('chronoscope-layout-start');
+    }
+    this.cy.layout(layoutOptions(this.layoutName, this.cy.nodes().length, this.cy.edges().length)).run();
     this.fit();
+    painted().then(() => {
+      const m = performance.measure('chronoscope-layout', 'chronoscope-layout-start');
+      this.setAttribute('data-layout-ms', String(Math.round(m.duration)));
+      this.setAttribute('data-layout-count', String(Number(this.getAttribute('data-layout-count') || 0) + 1));
+    });
   }
 
   /** Shows the whole graph, but never zoomed in so far that a handful of nodes look huge. */
@@ -186,6 +308,125 @@ class ChronoscopeGraph extends HTMLElement {
     }
   }
 
+  /** @param tape JSON: {from, to, step, position, sets: [change set]}; sets[i] leads from boundary i to i + 1. */
+  setTape(tape) {
+    this.tape = typeof tape === 'string' ? JSON.parse(tape) : tape;
+  }
+
+  /**
+   * Moves the drawing to the bucket boundary at or before {@code at} by applying the tape's change
+   * sets forwards, or undoing them backwards: no whole graph is fetched or laid out.
+   * @returns the boundary index reached, or -1 without a tape
+   */
+  scrubTo(at) {
+    const tape = this.tape;
+    if (!tape || tape.sets.length === 0) {
+      return -1;
+    }
+    const target = Math.max(0, Math.min(tape.sets.length, Math.floor((at - tape.from) / tape.step)));
+    if (target === tape.position) {
+      return target;
+    }
+    performance.mark('chronoscope-scrub-start');
+    this.clearCompare();
+    const cy = this.cy;
+    cy.batch(() => {
+      while (tape.position < target) {
+        this._apply(tape.sets[tape.position], true);
+        tape.position++;
+      }
+      while (tape.position > target) {
+        tape.position--;
+        this._apply(tape.sets[tape.position], false);
+      }
+    });
+    this._counts();
+    painted().then(() => {
+      const m = performance.measure('chronoscope-scrub', 'chronoscope-scrub-start');
+      this.setAttribute('data-scrub-ms', String(Math.round(m.duration * 10) / 10));
+    });
+    return target;
+  }
+
+  /** Applies one change set forwards, or its inverse; tolerant of a drawing that already has it. */
+  _apply(set, forward) {
+    const cy = this.cy;
+    const addNodes = forward ? set.addedNodes : set.removedNodes;
+    const removeNodes = forward ? set.removedNodes : set.addedNodes;
+    const addEdges = forward ? set.addedEdges : set.removedEdges;
+    const removeEdges = forward ? set.removedEdges : set.addedEdges;
+    for (const e of removeEdges) {
+      cy.getElementById(e.id).remove();
+    }
+    for (const n of removeNodes) {
+      cy.getElementById(n.id).remove();
+    }
+    const fresh = addNodes.filter((n) => cy.getElementById(n.id).empty());
+    const positions = this._placeNew(fresh, addEdges, cy.nodes().length);
+    cy.add(fresh.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind }, position: positions.get(n.id) })));
+    for (const [before, after] of set.changedNodes) {
+      const n = forward ? after : before;
+      const el = cy.getElementById(n.id);
+      if (el.nonempty() && (el.data('label') !== n.label || el.data('kind') !== n.kind)) {
+        el.data({ label: n.label, kind: n.kind });
+      }
+    }
+    for (const e of addEdges) {
+      if (cy.getElementById(e.id).empty() && cy.getElementById(e.source).nonempty() && cy.getElementById(e.target).nonempty()) {
+        cy.add({ group: 'edges', data: edgeData(e) });
+      }
+    }
+    for (const [before, after] of set.changedEdges) {
+      const e = forward ? after : before;
+      const el = cy.getElementById(e.id);
+      if (el.nonempty()) {
+        this._updateEdge(el, e);
+      }
+    }
+  }
+
+  /**
+   * Compare mode: the drawing shows the earlier instant; this adds what the later one added (green),
+   * marks what it removed (red) and what changed (amber).
+   * @param diff JSON change set from the earlier to the later instant
+   */
+  showCompare(diff) {
+    const d = typeof diff === 'string' ? JSON.parse(diff) : diff;
+    this.clearCompare();
+    const cy = this.cy;
+    cy.batch(() => {
+      const fresh = d.addedNodes.filter((n) => cy.getElementById(n.id).empty());
+      const positions = this._placeNew(fresh, d.addedEdges, cy.nodes().length);
+      cy.add(fresh.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind, compare: true }, position: positions.get(n.id), classes: 'added' })));
+      for (const e of d.addedEdges) {
+        if (cy.getElementById(e.id).empty() && cy.getElementById(e.source).nonempty() && cy.getElementById(e.target).nonempty()) {
+          cy.add({ group: 'edges', data: { ...edgeData(e), compare: true }, classes: 'added' });
+        }
+      }
+      this._freshCompare = fresh.map((n) => n.id);
+      for (const x of [...d.removedNodes, ...d.removedEdges]) {
+        cy.getElementById(x.id).addClass('removed');
+      }
+      for (const [before] of [...d.changedNodes, ...d.changedEdges]) {
+        cy.getElementById(before.id).addClass('changed');
+      }
+    });
+    this._layOutNewcomers(this._freshCompare || []);
+    this.setAttribute('data-compare', 'on');
+  }
+
+  /** Leaves compare mode: drops what only the later instant had, and the colours. */
+  clearCompare() {
+    if (this.getAttribute('data-compare') !== 'on') {
+      return;
+    }
+    this.cy.batch(() => {
+      this.cy.elements('[?compare]').remove();
+      this.cy.elements().removeClass('added removed changed');
+    });
+    this.removeAttribute('data-compare');
+  }
+
   _hasSize() {
     return this.clientWidth > 0 && this.clientHeight > 0;
   }
@@ -196,7 +437,7 @@ class ChronoscopeGraph extends HTMLElement {
    */
   _placeNew(added, edges, keptCount) {
     const positions = new Map();
-    if (keptCount === 0) {
+    if (keptCount === 0 || added.length === 0) {
       return positions; // a full layout follows
     }
     const cy = this.cy;
@@ -209,9 +450,10 @@ class ChronoscopeGraph extends HTMLElement {
         neighbours.get(self).push(other);
       }
     }
-    const box = cy.nodes().boundingBox();
-    let nextX = box.x1;
-    const rowY = box.y2 + 70;
+    // The drawing's bounding box costs a pass over every node: only when a newcomer has no neighbour.
+    let box = null;
+    let nextX = 0;
+    let rowY = 0;
     for (const n of added) {
       const placed = (neighbours.get(n.id) || [])
         .map((id) => positions.get(id) || (cy.getElementById(id).nonempty() ? cy.getElementById(id).position() : null))
@@ -222,6 +464,11 @@ class ChronoscopeGraph extends HTMLElement {
         const angle = Math.random() * 2 * Math.PI;
         positions.set(n.id, { x: cx + 130 * Math.cos(angle), y: cyy + 130 * Math.sin(angle) });
       } else {
+        if (!box) {
+          box = cy.nodes().boundingBox();
+          nextX = box.x1;
+          rowY = box.y2 + 70;
+        }
         positions.set(n.id, { x: nextX, y: rowY });
         nextX += 110;
       }

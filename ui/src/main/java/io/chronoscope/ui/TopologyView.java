@@ -5,6 +5,10 @@ import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.datetimepicker.DateTimePicker;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H1;
 import com.vaadin.flow.component.html.Span;
@@ -14,6 +18,8 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.BeforeEnterEvent;
 import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.Location;
@@ -23,22 +29,34 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.TimeRange;
+import io.chronoscope.store.TimelineEvents;
 import io.chronoscope.store.TopologyStore;
+import io.chronoscope.topology.ChangeSet;
+import io.chronoscope.topology.Edge;
 import io.chronoscope.topology.Graph;
 import io.chronoscope.topology.Kinds;
+import io.chronoscope.topology.Node;
 import io.chronoscope.topology.Views;
 import io.micronaut.context.annotation.Prototype;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
- * The explorer: one view of the topology at one instant, live (following the store's head) or
- * rewound with the time slider. The URL carries view and instant, so a link shows the same graph.
+ * The explorer: one view of the topology at one instant, live (following the store's head),
+ * paused, or rewound along the timeline; optionally compared with a second instant. The URL
+ * carries view, instants, filters and selection, so a link shows the same screen.
  * Refreshes by polling: the reverse proxy in front forwards no WebSocket.
  */
 @Route("")
@@ -46,42 +64,89 @@ import java.util.Optional;
 @Prototype
 public class TopologyView extends VerticalLayout implements BeforeEnterObserver {
   static final int POLL_INTERVAL_MS = 2000;
+  /** The timeline (and the tape) is read again every this many polls while live. */
+  static final int TIMELINE_EVERY_POLLS = 5;
+  static final int DEFAULT_THRESHOLD = 1500;
   static final String NO_DATA = "No data yet — waiting for the first probe report";
+  static final Map<String, Long> RANGES = rangesInOrder();
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,317}");
+
+  enum Mode { LIVE, PAUSED, TIME_TRAVEL }
 
   private final TopologyStore store;
+  private final TimelineEvents events;
   private final Clock clock;
 
   private final Select<String> viewSelect = new Select<>();
+  private final TextField searchBox = new TextField();
+  private final TextField namespaceField = new TextField();
+  private final TextField groupField = new TextField();
+  private final Select<String> layoutSelect = new Select<>();
+  private final Select<String> displaySelect = new Select<>();
+  private final IntegerField thresholdField = new IntegerField();
   private final Span counts = new Span();
+  private final Span notice = new Span();
   private final GraphView graph = new GraphView();
+  private final Grid<Node> table = new Grid<>();
   private final Div emptyState = new Div();
+  private final DetailsPanel details = new DetailsPanel(() -> select(null, true));
+  private final Grid<DiffRow> compareList = new Grid<>();
   private final Button liveButton = new Button();
+  private final Span modeLabel = new Span();
+  private final Select<String> rangeSelect = new Select<>();
+  private final DateTimePicker customFrom = new DateTimePicker();
+  private final DateTimePicker customTo = new DateTimePicker();
+  private final Button compareButton = new Button("Compare");
+  private final TimelineBar timelineBar = new TimelineBar();
   private final TimeSlider slider = new TimeSlider();
+  private final TimeSlider compareSlider = new TimeSlider();
   private final Span timeLabel = new Span();
   private final Span rangeLabel = new Span();
 
   private String view = Views.PROCESSES;
+  private FilteredView filter = FilteredView.of(Views.PROCESSES);
   private boolean live = true;
+  /** True once the user moved away from the head (cursor, link, jump, playback). */
+  private boolean travelled;
   /** The instant drawn, epoch ms; following the head while live. Long.MIN_VALUE before any. */
   private long shownAt = Long.MIN_VALUE;
+  private boolean compare;
+  private long compareAt = Long.MIN_VALUE;
+  private String range = "1h";
+  private String layout = "auto";
+  private boolean tableShown;
+  private int threshold = DEFAULT_THRESHOLD;
+  private String selected;
+  /** Playback speed while the browser plays the tape, else 0. */
+  private int playing;
+  private Timeline timeline;
+  private int pollsSinceTimeline;
+  private Graph drawnWorld = Graph.EMPTY;
+  private Graph drawn = Graph.EMPTY;
   private TimeRange sliderRange = TimeRange.EMPTY;
   private long sliderAt = Long.MIN_VALUE;
-  private Boolean liveButtonShowsLive;
+  private long sliderFrom = Long.MIN_VALUE;
   private Registration pollRegistration;
 
   @Inject
-  public TopologyView(TopologyStore store) {
-    this(store, Clock.systemUTC());
+  public TopologyView(TopologyStore store, @Nullable TimelineEvents events) {
+    this(store, events, Clock.systemUTC());
   }
 
   TopologyView(TopologyStore store, Clock clock) {
+    this(store, null, clock);
+  }
+
+  TopologyView(TopologyStore store, TimelineEvents events, Clock clock) {
     this.store = store;
+    this.events = events == null ? TimelineEvents.NONE : events;
     this.clock = clock;
     setSizeFull();
     setPadding(true);
     setSpacing(false);
     getStyle().set("gap", "var(--lumo-space-s)");
-    add(header(), canvas(), timeline());
+    add(header(), filters(), body(), timelinePanel());
   }
 
   private HorizontalLayout header() {
@@ -96,8 +161,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     viewSelect.addValueChangeListener(e -> {
       if (e.isFromClient() && e.getValue() != null) {
         view = e.getValue();
-        redraw();
-        updateUrl();
+        applyFilters();
       }
     });
 
@@ -123,13 +187,111 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     legend.getStyle().set("gap", "var(--lumo-space-m)").set("font-size", "var(--lumo-font-size-s)")
         .set("color", "var(--lumo-secondary-text-color)");
 
+    Anchor metrics = new Anchor("charts", "Metrics");
+    metrics.setId("nav-metrics");
+    Anchor deploys = new Anchor("deploys", "Deploys");
+    deploys.setId("nav-deploys");
+    HorizontalLayout nav = new HorizontalLayout(metrics, deploys);
+
     Div spacer = new Div();
-    HorizontalLayout header = new HorizontalLayout(title, viewSelect, counts, legend, spacer, fit, relayout);
+    HorizontalLayout header = new HorizontalLayout(title, viewSelect, counts, legend, spacer, nav, fit, relayout);
     header.setWidthFull();
     header.setAlignItems(FlexComponent.Alignment.BASELINE);
     header.setFlexGrow(1, spacer);
     header.getStyle().set("flex-wrap", "wrap");
     return header;
+  }
+
+  private HorizontalLayout filters() {
+    searchBox.setId("search-box");
+    searchBox.setLabel("Search");
+    searchBox.setPlaceholder("nginx  comm: java  /^redis/  cpu > 4%  memory < 10mb  app=api");
+    searchBox.setClearButtonVisible(true);
+    searchBox.setWidth("28em");
+    searchBox.setTooltipText("Free text, field: value, /regex/, metric comparisons (cpu > 4%, memory < 10mb)"
+        + " and label requirements (app=api, tier!=cache, !canary); all terms must match");
+    searchBox.addValueChangeListener(e -> {
+      if (e.isFromClient()) {
+        applyFilters();
+      }
+    });
+
+    namespaceField.setId("namespace-filter");
+    namespaceField.setLabel("Namespace");
+    namespaceField.setClearButtonVisible(true);
+    namespaceField.setWidth("10em");
+    namespaceField.addValueChangeListener(e -> {
+      if (e.isFromClient()) {
+        applyFilters();
+      }
+    });
+
+    groupField.setId("group-by");
+    groupField.setLabel("Group by label");
+    groupField.setPlaceholder("label key");
+    groupField.setClearButtonVisible(true);
+    groupField.setWidth("10em");
+    groupField.addValueChangeListener(e -> {
+      if (e.isFromClient()) {
+        applyFilters();
+      }
+    });
+
+    layoutSelect.setId("layout-select");
+    layoutSelect.setLabel("Layout");
+    layoutSelect.setItems("auto", "layered", "force");
+    layoutSelect.setItemLabelGenerator(l -> switch (l) {
+      case "layered" -> "Layered (clients above servers)";
+      case "force" -> "Force-directed (fcose)";
+      default -> "Auto (layered up to 400 nodes)";
+    });
+    layoutSelect.setValue(layout);
+    layoutSelect.addValueChangeListener(e -> {
+      if (e.isFromClient() && e.getValue() != null) {
+        layout = e.getValue();
+        graph.setLayout(layout);
+        graph.relayout();
+        updateUrl();
+      }
+    });
+
+    displaySelect.setId("display-select");
+    displaySelect.setLabel("Show");
+    displaySelect.setItems("graph", "table");
+    displaySelect.setItemLabelGenerator(d -> d.equals("table") ? "Table" : "Graph");
+    displaySelect.setValue("graph");
+    displaySelect.addValueChangeListener(e -> {
+      if (e.isFromClient() && e.getValue() != null) {
+        tableShown = e.getValue().equals("table");
+        redraw();
+        updateUrl();
+      }
+    });
+
+    thresholdField.setId("threshold");
+    thresholdField.setLabel("Table above (nodes)");
+    thresholdField.setMin(1);
+    thresholdField.setMax(1_000_000);
+    thresholdField.setValue(threshold);
+    thresholdField.setWidth("9em");
+    thresholdField.setTooltipText("Graphs with more nodes show as a table: group by a label, or raise this");
+    thresholdField.addValueChangeListener(e -> {
+      if (e.isFromClient() && e.getValue() != null && e.getValue() > 0) {
+        threshold = e.getValue();
+        redraw();
+        updateUrl();
+      }
+    });
+
+    notice.setId("display-notice");
+    notice.getStyle().set("font-size", "var(--lumo-font-size-s)").set("color", "var(--lumo-warning-text-color, #b7791f)");
+
+    HorizontalLayout row = new HorizontalLayout(searchBox, namespaceField, groupField, layoutSelect,
+        displaySelect, thresholdField, notice);
+    row.setWidthFull();
+    row.setAlignItems(FlexComponent.Alignment.BASELINE);
+    row.getStyle().set("flex-wrap", "wrap");
+    return row;
   }
 
   private static Span legendEntry(String symbol, String colour, String kind) {
@@ -140,8 +302,9 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     return entry;
   }
 
-  private Div canvas() {
+  private HorizontalLayout body() {
     graph.setSizeFull();
+    graph.onSelection(id -> select(id, true));
     emptyState.setId("empty-state");
     emptyState.setText(NO_DATA);
     emptyState.getStyle().set("position", "absolute").set("inset", "0")
@@ -149,42 +312,155 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
         .set("font-size", "var(--lumo-font-size-l)").set("color", "var(--lumo-secondary-text-color)")
         .set("pointer-events", "none");
     showEmptyState(false);
-    Div canvas = new Div(graph, emptyState);
-    canvas.setWidthFull();
+
+    table.setId("node-table");
+    table.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
+    table.addColumn(TopologyView::label).setHeader("Name").setSortable(true).setAutoWidth(true);
+    table.addColumn(Node::kind).setHeader("Kind").setSortable(true).setAutoWidth(true);
+    table.addColumn(n -> String.valueOf(n.attrs().getOrDefault("hostname", ""))).setHeader("Host")
+        .setSortable(true).setAutoWidth(true);
+    table.addColumn(n -> String.valueOf(n.attrs().getOrDefault("namespace", ""))).setHeader("Namespace")
+        .setSortable(true).setAutoWidth(true);
+    table.addColumn(n -> degree(n.id())).setHeader("Connections").setSortable(true).setAutoWidth(true);
+    table.addColumn(Node::id).setHeader("Id").setSortable(true).setFlexGrow(1);
+    table.setSizeFull();
+    table.getStyle().set("position", "absolute").set("inset", "0");
+    table.addItemClickListener(e -> select(e.getItem().id(), true));
+    table.setVisible(false);
+
+    Div canvas = new Div(graph, table, emptyState);
+    canvas.setId("canvas");
+    canvas.setHeightFull();
     canvas.getStyle().set("position", "relative").set("flex", "1 1 auto").set("min-height", "320px")
         .set("border", "1px solid var(--lumo-contrast-20pct)")
         .set("border-radius", "var(--lumo-border-radius-l)")
         .set("background", "var(--lumo-base-color)");
-    return canvas;
+
+    details.setVisible(false);
+
+    compareList.setId("compare-list");
+    compareList.addThemeVariants(GridVariant.LUMO_COMPACT);
+    compareList.addColumn(DiffRow::change).setHeader("Change").setAutoWidth(true);
+    compareList.addColumn(DiffRow::type).setHeader("What").setAutoWidth(true);
+    compareList.addColumn(DiffRow::name).setHeader("Name").setFlexGrow(1);
+    compareList.setWidth("360px");
+    compareList.getStyle().set("flex", "0 0 360px");
+    compareList.setClassNameGenerator(r -> "diff-" + r.change());
+    compareList.addItemClickListener(e -> select(e.getItem().id(), true));
+    compareList.setVisible(false);
+
+    HorizontalLayout body = new HorizontalLayout(canvas, compareList, details);
+    body.setWidthFull();
+    body.setSpacing(false);
+    body.getStyle().set("flex", "1 1 auto").set("min-height", "320px").set("gap", "var(--lumo-space-s)");
+    return body;
   }
 
-  private VerticalLayout timeline() {
+  private VerticalLayout timelinePanel() {
     liveButton.setId("live-button");
     liveButton.addClickListener(e -> setLive(!live));
 
-    slider.setId("time-slider");
-    slider.getStyle().set("flex", "1 1 auto").set("min-width", "200px").set("cursor", "pointer")
-        .set("accent-color", "var(--lumo-primary-color)");
-    slider.addInstantListener(this::travelTo);
+    modeLabel.setId("mode-label");
+    modeLabel.getStyle().set("font-weight", "600").set("min-width", "9em");
 
-    timeLabel.setId("time-label");
-    // A fixed width keeps the slider from changing length as the label text changes.
-    timeLabel.getStyle().set("font-family", "var(--lumo-font-family-monospace, monospace)")
-        .set("white-space", "nowrap").set("font-weight", "600").set("min-width", "44ch");
+    rangeSelect.setId("range-select");
+    rangeSelect.setItems(new ArrayList<>(RANGES.keySet()));
+    rangeSelect.setItemLabelGenerator(TopologyView::rangeTitle);
+    rangeSelect.setValue(range);
+    rangeSelect.setWidth("9em");
+    rangeSelect.addValueChangeListener(e -> {
+      if (e.isFromClient() && e.getValue() != null) {
+        range = e.getValue();
+        showCustomRange();
+        refreshTimeline();
+        updateUrl();
+      }
+    });
+    customFrom.setId("custom-from");
+    customTo.setId("custom-to");
+    customFrom.addValueChangeListener(e -> {
+      if (e.isFromClient()) {
+        refreshTimeline();
+      }
+    });
+    customTo.addValueChangeListener(e -> {
+      if (e.isFromClient()) {
+        refreshTimeline();
+      }
+    });
+    showCustomRange();
 
-    HorizontalLayout controls = new HorizontalLayout(liveButton, slider, timeLabel);
+    Button play1 = playButton("play-1", "▶ 1×", 1);
+    Button play10 = playButton("play-10", "▶ 10×", 10);
+    Button play60 = playButton("play-60", "▶ 60×", 60);
+    Button pause = new Button("Pause", e -> pause());
+    pause.setId("pause-button");
+    pause.setTooltipText("Stop playback here");
+
+    Button prevDeploy = jumpButton("prev-deploy", "◀ deploy", "Previous deploy", true, false);
+    Button nextDeploy = jumpButton("next-deploy", "deploy ▶", "Next deploy", true, true);
+    Button prevBurst = jumpButton("prev-burst", "◀ burst", "Previous burst of changes", false, false);
+    Button nextBurst = jumpButton("next-burst", "burst ▶", "Next burst of changes", false, true);
+
+    compareButton.setId("compare-button");
+    compareButton.setTooltipText("A second cursor (amber): green was added between the two instants, "
+        + "red removed, amber changed");
+    compareButton.addClickListener(e -> setCompare(!compare));
+
+    HorizontalLayout controls = new HorizontalLayout(liveButton, modeLabel, rangeSelect, customFrom, customTo,
+        play1, play10, play60, pause, prevDeploy, nextDeploy, prevBurst, nextBurst, compareButton);
     controls.setWidthFull();
     controls.setAlignItems(FlexComponent.Alignment.CENTER);
+    controls.getStyle().set("flex-wrap", "wrap");
 
+    slider.setId("time-slider");
+    slider.addInstantListener(this::travelTo);
+    compareSlider.setId("compare-slider");
+    compareSlider.addInstantListener(this::compareTo);
+    compareSlider.getStyle().set("display", "none");
+    timelineBar.getStyle().set("position", "absolute").set("inset", "0");
+    timelineBar.onMarkerClick(this::travelTo);
+    timelineBar.onPlaybackStopped(() -> {
+      playing = 0;
+      updateModeControls();
+    });
+    Div strip = new Div(timelineBar, slider, compareSlider);
+    strip.setId("timeline");
+    strip.setWidthFull();
+    strip.getStyle().set("position", "relative").set("height", "64px")
+        .set("border", "1px solid var(--lumo-contrast-10pct)").set("border-radius", "var(--lumo-border-radius-m)");
+
+    timeLabel.setId("time-label");
+    timeLabel.getStyle().set("font-family", "var(--lumo-font-family-monospace, monospace)")
+        .set("white-space", "nowrap").set("font-weight", "600").set("min-width", "44ch");
     rangeLabel.setId("range-label");
     rangeLabel.getStyle().set("font-size", "var(--lumo-font-size-s)")
         .set("color", "var(--lumo-secondary-text-color)");
+    HorizontalLayout labels = new HorizontalLayout(timeLabel, rangeLabel);
+    labels.setAlignItems(FlexComponent.Alignment.BASELINE);
 
-    VerticalLayout timeline = new VerticalLayout(controls, rangeLabel);
-    timeline.setPadding(false);
-    timeline.setSpacing(false);
-    timeline.setWidthFull();
-    return timeline;
+    VerticalLayout panel = new VerticalLayout(controls, strip, labels);
+    panel.setPadding(false);
+    panel.setSpacing(false);
+    panel.setWidthFull();
+    panel.getStyle().set("gap", "var(--lumo-space-xs)");
+    return panel;
+  }
+
+  private Button playButton(String id, String text, int speed) {
+    Button b = new Button(text, e -> play(speed));
+    b.setId(id);
+    b.setTooltipText("Play from the cursor at " + speed + "× real time");
+    b.addThemeVariants(ButtonVariant.LUMO_SMALL);
+    return b;
+  }
+
+  private Button jumpButton(String id, String text, String tooltip, boolean deploys, boolean forward) {
+    Button b = new Button(text, e -> jump(deploys, forward));
+    b.setId(id);
+    b.setTooltipText(tooltip);
+    b.addThemeVariants(ButtonVariant.LUMO_SMALL, ButtonVariant.LUMO_TERTIARY);
+    return b;
   }
 
   @Override
@@ -192,9 +468,35 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     QueryParameters query = event.getLocation().getQueryParameters();
     query.getSingleParameter("view").filter(Views::exists).ifPresent(v -> view = v);
     viewSelect.setValue(view);
+    query.getSingleParameter("q").ifPresent(searchBox::setValue);
+    query.getSingleParameter("ns").ifPresent(namespaceField::setValue);
+    query.getSingleParameter("group").ifPresent(groupField::setValue);
+    query.getSingleParameter("layout").filter(l -> List.of("auto", "layered", "force").contains(l))
+        .ifPresent(l -> layout = l);
+    layoutSelect.setValue(layout);
+    graph.setLayout(layout);
+    query.getSingleParameter("range").filter(RANGES::containsKey).ifPresent(r -> range = r);
+    rangeSelect.setValue(range);
+    query.getSingleParameter("from").flatMap(TopologyView::parseInstant).ifPresent(t -> customFrom.setValue(local(t)));
+    query.getSingleParameter("to").flatMap(TopologyView::parseInstant).ifPresent(t -> customTo.setValue(local(t)));
+    showCustomRange();
+    tableShown = query.getSingleParameter("show").filter("table"::equals).isPresent();
+    displaySelect.setValue(tableShown ? "table" : "graph");
+    query.getSingleParameter("threshold").flatMap(TopologyView::parseInt).filter(t -> t > 0)
+        .ifPresent(t -> threshold = t);
+    thresholdField.setValue(threshold);
+    selected = query.getSingleParameter("node").filter(s -> !s.isBlank()).orElse(null);
     Optional<Long> at = query.getSingleParameter("at").flatMap(TopologyView::parseInstant);
     live = at.isEmpty();
+    travelled = at.isPresent();
     at.ifPresent(t -> shownAt = t);
+    Optional<Long> cmp = query.getSingleParameter("cmp").flatMap(TopologyView::parseInstant);
+    cmp.ifPresent(t -> {
+      compare = true;
+      compareAt = t;
+      live = false;
+    });
+    updateFilter(false);
   }
 
   @Override
@@ -202,6 +504,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     UI ui = event.getUI();
     ui.setPollInterval(POLL_INTERVAL_MS);
     pollRegistration = ui.addPollListener(e -> refresh());
+    showCompareControls();
     refresh();
   }
 
@@ -214,43 +517,90 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     event.getUI().setPollInterval(-1);
   }
 
-  /** One poll: follow the head while live, keep the slider over the retained range always. */
+  /** One poll: follow the head while live, keep the timeline over the window always. */
   void refresh() {
-    TimeRange range = store.retained();
-    boolean empty = range.isEmpty();
+    TimeRange retained = store.retained();
+    boolean empty = retained.isEmpty();
     showEmptyState(empty);
     slider.setEnabled(!empty);
     liveButton.setEnabled(!empty);
-    updateLiveButton();
+    updateModeControls();
     if (empty) {
       graph.setGraph(Graph.EMPTY);
+      drawn = Graph.EMPTY;
       counts.setText("0 nodes");
       timeLabel.setText("no data");
       rangeLabel.setText("Retained: nothing yet");
       return;
     }
-    if (live && range.to() == shownAt && graph.shown() != null) {
+    boolean firstDrawing = graph.shown() == null;
+    if (live && retained.to() == shownAt && !firstDrawing) {
       // The head has not moved, so neither has the graph: spare the store a stateAt per poll.
       timeLabel.setText(InstantLabel.describe(shownAt, clock.millis(), true));
     } else if (live) {
-      draw(range.to());
-    } else if (graph.shown() == null) {
+      draw(retained.to(), false);
+    } else if (firstDrawing) {
       // First drawing of a linked instant: one the store no longer holds (an old incident link)
       // shows the nearest retained instant instead, said once rather than on every poll.
-      long at = shownAt == Long.MIN_VALUE ? range.to() : shownAt;
-      long clamped = clamp(at, range);
+      long at = shownAt == Long.MIN_VALUE ? retained.to() : shownAt;
+      long clamped = clamp(at, retained);
       if (clamped != at) {
         notifyError("Cannot show " + InstantLabel.iso(at) + ": the store holds "
-            + InstantLabel.iso(range.from()) + " → " + InstantLabel.iso(range.to())
+            + InstantLabel.iso(retained.from()) + " → " + InstantLabel.iso(retained.to())
             + "; showing " + InstantLabel.iso(clamped) + " instead");
       }
-      draw(clamped);
+      draw(clamped, false);
     } else {
       timeLabel.setText(InstantLabel.describe(shownAt, clock.millis(), false));
     }
-    rangeLabel.setText("Retained: " + InstantLabel.iso(range.from()) + " → "
-        + InstantLabel.iso(range.to()) + " (" + InstantLabel.duration(range.to() - range.from()) + ")");
-    updateSlider(range);
+    rangeLabel.setText("Retained: " + InstantLabel.iso(retained.from()) + " → "
+        + InstantLabel.iso(retained.to()) + " (" + InstantLabel.duration(retained.to() - retained.from()) + ")");
+    if (timeline == null || ++pollsSinceTimeline >= TIMELINE_EVERY_POLLS) {
+      refreshTimeline();
+    } else {
+      updateSliders(retained);
+    }
+    if (firstDrawing && compare) {
+      showComparison();
+    }
+    if (firstDrawing && selected != null) {
+      select(selected, false);
+    }
+  }
+
+  /** The window the timeline spans: the chosen range up to the head, or the custom range. */
+  long[] window(TimeRange retained) {
+    long to = retained.to();
+    long from = to - RANGES.getOrDefault(range, 3_600_000L);
+    if ("custom".equals(range) && customFrom.getValue() != null) {
+      from = customFrom.getValue().toInstant(ZoneOffset.UTC).toEpochMilli();
+      if (customTo.getValue() != null) {
+        to = Math.min(to, customTo.getValue().toInstant(ZoneOffset.UTC).toEpochMilli());
+      }
+    }
+    from = Math.max(retained.from(), Math.min(from, to));
+    to = Math.max(from, to);
+    return new long[] {from, to};
+  }
+
+  /** Reads the histogram, markers and tape of the window again and hands them to the browser. */
+  void refreshTimeline() {
+    pollsSinceTimeline = 0;
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      return;
+    }
+    long[] w = window(retained);
+    try {
+      timeline = Timeline.read(store, events, filter, w[0], w[1], Timeline.BUCKETS);
+    } catch (OutOfRetentionException e) {
+      return; // retention moved under the read; the next poll reads a window inside it
+    }
+    timelineBar.show(timeline);
+    if (!overThreshold()) {
+      graph.setTape(timeline, timeline.position(shownAt));
+    }
+    updateSliders(retained);
   }
 
   /** By style, not setVisible: the inline display:flex would win over the hidden attribute. */
@@ -258,47 +608,230 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     emptyState.getStyle().set("display", show ? "flex" : "none");
   }
 
-  private void updateSlider(TimeRange range) {
-    long at = live ? range.to() : shownAt;
-    if (!range.equals(sliderRange) || at != sliderAt) {
-      slider.show(range.from(), range.to(), at);
-      sliderRange = range;
+  private void updateSliders(TimeRange retained) {
+    long[] w = window(retained);
+    long at = live ? w[1] : clamp(shownAt, new TimeRange(w[0], Math.max(w[1], shownAt)));
+    TimeRange shown = new TimeRange(w[0], w[1]);
+    if (!shown.equals(sliderRange) || at != sliderAt) {
+      slider.show(w[0], Math.max(w[1], at), at);
+      sliderRange = shown;
       sliderAt = at;
+      sliderFrom = Long.MIN_VALUE;
+    }
+    if (compare && compareAt != Long.MIN_VALUE && sliderFrom != compareAt) {
+      compareSlider.show(w[0], Math.max(w[1], at), compareAt);
+      sliderFrom = compareAt;
     }
   }
 
-  /** The user let go of the slider: stop following the head and show that instant. */
+  /** The user let go of the cursor (or playback reported): stop following the head, show that instant. */
   private void travelTo(long at) {
-    TimeRange range = store.retained();
-    if (range.isEmpty()) {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
       return;
     }
-    long clamped = clamp(at, range);
+    long clamped = clamp(at, retained);
     live = false;
+    travelled = true;
     sliderAt = clamped;
-    draw(clamped);
-    updateLiveButton();
+    draw(clamped, true);
+    if (compare) {
+      showComparison();
+    }
+    updateModeControls();
+    updateUrl();
+  }
+
+  private void compareTo(long at) {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      return;
+    }
+    compareAt = clamp(at, retained);
+    sliderFrom = compareAt;
+    draw(shownAt, true);
+    showComparison();
     updateUrl();
   }
 
   private void setLive(boolean live) {
     this.live = live;
-    if (!live && shownAt == Long.MIN_VALUE) {
+    timelineBar.stop();
+    if (live) {
+      travelled = false;
+      setCompare(false);
+    } else if (shownAt == Long.MIN_VALUE) {
       shownAt = store.retained().to();
     }
     updateUrl();
     refresh();
   }
 
-  /** Redraws the instant shown, e.g. after a view change. */
-  private void redraw() {
-    TimeRange range = store.retained();
-    if (!range.isEmpty()) {
-      draw(live || shownAt == Long.MIN_VALUE ? range.to() : shownAt);
+  private void play(int speed) {
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      return;
+    }
+    long[] w = window(retained);
+    if (live || shownAt >= w[1] - 1000) {
+      // Nothing lies ahead of the head: play the window from its start.
+      travelTo(w[0]);
+      updateSliders(retained);
+    }
+    live = false;
+    travelled = true;
+    timelineBar.play(speed);
+    playing = speed;
+    updateModeControls();
+  }
+
+  private void pause() {
+    timelineBar.getElement().callJsFunction("stop", true);
+    if (live) {
+      setLive(false);
     }
   }
 
-  private void draw(long at) {
+  private void jump(boolean deploys, boolean forward) {
+    if (timeline == null) {
+      return;
+    }
+    long from = live ? store.retained().to() : shownAt;
+    List<Long> instants = deploys ? timeline.deployInstants() : timeline.bursts();
+    OptionalLong target = Timeline.next(instants, from, forward);
+    if (target.isEmpty()) {
+      Notification.show("No " + (deploys ? "deploy" : "burst of changes") + (forward ? " after " : " before ")
+          + InstantLabel.iso(from) + " in this range", 4000, Notification.Position.BOTTOM_CENTER);
+      return;
+    }
+    timelineBar.stop();
+    travelTo(target.getAsLong());
+    updateSliders(store.retained());
+  }
+
+  private void setCompare(boolean on) {
+    if (on == compare) {
+      return;
+    }
+    compare = on;
+    if (on) {
+      TimeRange retained = store.retained();
+      if (retained.isEmpty()) {
+        compare = false;
+        return;
+      }
+      long[] w = window(retained);
+      if (live) {
+        live = false;
+        travelled = true;
+        shownAt = retained.to();
+      }
+      // The second cursor starts halfway back to the window's start; drag it to the instant wanted.
+      compareAt = w[0] + (shownAt - w[0]) / 2;
+      sliderFrom = Long.MIN_VALUE;
+      draw(shownAt, true);
+      showComparison();
+      updateSliders(retained);
+    } else {
+      compareAt = Long.MIN_VALUE;
+      if (graph.shown() != null && !live) {
+        draw(shownAt, true);
+      }
+    }
+    showCompareControls();
+    updateModeControls();
+    updateUrl();
+  }
+
+  private void showCompareControls() {
+    compareSlider.getStyle().set("display", compare ? "block" : "none");
+    compareList.setVisible(compare);
+    compareButton.setText(compare ? "End compare" : "Compare");
+    if (compare) {
+      compareButton.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    } else {
+      compareButton.removeThemeVariants(ButtonVariant.LUMO_PRIMARY);
+    }
+  }
+
+  /**
+   * The drawing shows the earlier of the two instants, plus the later one's additions in green,
+   * its removals in red and its changes in amber; the list beside it names them.
+   */
+  private void showComparison() {
+    if (!compare || compareAt == Long.MIN_VALUE || shownAt == Long.MIN_VALUE) {
+      return;
+    }
+    long earlier = Math.min(shownAt, compareAt);
+    long later = Math.max(shownAt, compareAt);
+    ChangeSet diff;
+    try {
+      Graph before = filter.render(store.stateAt(earlier), store.metrics(), earlier);
+      Graph after = filter.render(store.stateAt(later), store.metrics(), later);
+      diff = ChangeSet.between(later, before, after);
+      if (earlier != shownAt) {
+        graph.setGraph(before, -1, true);
+      }
+    } catch (OutOfRetentionException e) {
+      notifyError("Cannot compare: " + e.getMessage());
+      return;
+    }
+    graph.showCompare(diff);
+    compareList.setItems(DiffRow.of(diff));
+    timeLabel.setText(InstantLabel.iso(earlier) + " ⇄ " + InstantLabel.iso(later) + " · "
+        + DiffRow.summary(diff));
+  }
+
+  /** Reads the search and filter fields; a malformed one is marked and leaves the drawing as it was. */
+  private void applyFilters() {
+    if (updateFilter(true)) {
+      redraw();
+      graph.fit();
+      refreshTimeline();
+      updateUrl();
+    }
+  }
+
+  private boolean updateFilter(boolean notify) {
+    SearchQuery search;
+    try {
+      search = SearchQuery.parse(searchBox.getValue());
+      searchBox.setInvalid(false);
+    } catch (IllegalArgumentException e) {
+      searchBox.setErrorMessage(e.getMessage());
+      searchBox.setInvalid(true);
+      return false;
+    }
+    String ns = namespaceField.getValue() == null ? "" : namespaceField.getValue().trim();
+    if (!ns.isEmpty() && !NAMESPACE.matcher(ns).matches()) {
+      namespaceField.setErrorMessage("not a Kubernetes namespace name (lower-case letters, digits and '-')");
+      namespaceField.setInvalid(true);
+      return false;
+    }
+    namespaceField.setInvalid(false);
+    String group = groupField.getValue() == null ? "" : groupField.getValue().trim();
+    if (!group.isEmpty() && !LABEL_KEY.matcher(group).matches()) {
+      groupField.setErrorMessage("not a label key (letters, digits, '.', '_', '-', '/')");
+      groupField.setInvalid(true);
+      return false;
+    }
+    groupField.setInvalid(false);
+    filter = new FilteredView(view, ns, group, search);
+    return true;
+  }
+
+  /** Redraws the instant shown, e.g. after a view or filter change. */
+  private void redraw() {
+    TimeRange retained = store.retained();
+    if (!retained.isEmpty()) {
+      draw(live || shownAt == Long.MIN_VALUE ? retained.to() : shownAt, true);
+      if (compare) {
+        showComparison();
+      }
+    }
+  }
+
+  private void draw(long at, boolean force) {
     Graph world;
     try {
       world = store.stateAt(at);
@@ -308,23 +841,60 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
       sliderAt = Long.MIN_VALUE; // put the thumb back on what is still shown
       return;
     }
-    Graph g = Views.render(view, world).orElse(Graph.EMPTY);
-    graph.setGraph(g);
+    Graph g = filter.render(world, store.metrics(), at);
+    drawnWorld = world;
+    drawn = g;
     shownAt = at;
+    boolean fallback = g.nodes().size() > threshold;
+    boolean showTable = tableShown || fallback;
+    notice.setText(fallback ? g.nodes().size() + " nodes are more than " + threshold
+        + ": showing the table. Group by a label, filter, or raise the threshold to draw the graph." : "");
+    table.setVisible(showTable);
+    graph.getStyle().set("visibility", showTable ? "hidden" : "visible");
+    if (showTable) {
+      table.setItems(new ArrayList<>(g.nodes().values()));
+    }
+    int position = timeline == null ? -1 : timeline.position(at);
+    graph.setGraph(fallback ? Graph.EMPTY : g, position, force);
     counts.setText(plural(g.nodes().size(), "node") + " · " + plural(g.edges().size(), "edge"));
     timeLabel.setText(InstantLabel.describe(at, clock.millis(), live));
-  }
-
-  private void notifyError(String message) {
-    Notification n = Notification.show(message, 8000, Notification.Position.TOP_CENTER);
-    n.addThemeVariants(NotificationVariant.LUMO_ERROR);
-  }
-
-  private void updateLiveButton() {
-    if (liveButtonShowsLive != null && liveButtonShowsLive == live) {
-      return;
+    if (selected != null) {
+      Node n = g.node(selected);
+      if (n != null) {
+        details.show(n, g, world, at);
+      }
     }
-    liveButtonShowsLive = live;
+  }
+
+  private boolean overThreshold() {
+    return drawn.nodes().size() > threshold;
+  }
+
+  /** Selects a node (null: none) and shows its details; {@code fromUser} records it in the URL. */
+  private void select(String id, boolean fromUser) {
+    selected = id;
+    Node n = id == null ? null : drawn.node(id);
+    details.setVisible(n != null);
+    if (n != null) {
+      details.show(n, drawn, drawnWorld, shownAt);
+    }
+    if (!fromUser) {
+      graph.select(id);
+    }
+    if (fromUser) {
+      updateUrl();
+    }
+  }
+
+  Mode mode() {
+    if (live) {
+      return Mode.LIVE;
+    }
+    return travelled ? Mode.TIME_TRAVEL : Mode.PAUSED;
+  }
+
+  private void updateModeControls() {
+    Mode mode = mode();
     liveButton.setText(live ? "● Live" : "Go live");
     liveButton.removeThemeVariants(ButtonVariant.LUMO_PRIMARY, ButtonVariant.LUMO_SUCCESS,
         ButtonVariant.LUMO_CONTRAST);
@@ -336,9 +906,21 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
       liveButton.setTooltipText("Showing a past instant; click to follow the latest state");
     }
     liveButton.getElement().setAttribute("aria-pressed", String.valueOf(live));
+    modeLabel.setText(switch (mode) {
+      case LIVE -> "Live";
+      case PAUSED -> "Paused";
+      case TIME_TRAVEL -> playing > 0 ? "Time travel ▶ " + playing + "×" : compare ? "Compare" : "Time travel";
+    });
+    modeLabel.getElement().setAttribute("data-mode", mode.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private void updateUrl() {
+    getUI().ifPresent(ui -> ui.getPage().getHistory()
+        .replaceState(null, new Location("", QueryParameters.simple(urlParameters()))));
+  }
+
+  /** Everything a shared link needs to show this screen again. */
+  Map<String, String> urlParameters() {
     Map<String, String> params = new LinkedHashMap<>();
     if (!Views.PROCESSES.equals(view)) {
       params.put("view", view);
@@ -346,12 +928,69 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     if (!live && shownAt != Long.MIN_VALUE) {
       params.put("at", Instant.ofEpochMilli(shownAt).toString());
     }
-    getUI().ifPresent(ui -> ui.getPage().getHistory()
-        .replaceState(null, new Location("", QueryParameters.simple(params))));
+    if (compare && compareAt != Long.MIN_VALUE) {
+      params.put("cmp", Instant.ofEpochMilli(compareAt).toString());
+    }
+    putIfSet(params, "q", searchBox.getValue());
+    putIfSet(params, "ns", namespaceField.getValue());
+    putIfSet(params, "group", groupField.getValue());
+    if (!"1h".equals(range)) {
+      params.put("range", range);
+      if ("custom".equals(range) && customFrom.getValue() != null) {
+        params.put("from", customFrom.getValue().toInstant(ZoneOffset.UTC).toString());
+        if (customTo.getValue() != null) {
+          params.put("to", customTo.getValue().toInstant(ZoneOffset.UTC).toString());
+        }
+      }
+    }
+    if (!"auto".equals(layout)) {
+      params.put("layout", layout);
+    }
+    if (tableShown) {
+      params.put("show", "table");
+    }
+    if (threshold != DEFAULT_THRESHOLD) {
+      params.put("threshold", String.valueOf(threshold));
+    }
+    if (selected != null) {
+      params.put("node", selected);
+    }
+    return params;
+  }
+
+  private void showCustomRange() {
+    boolean custom = "custom".equals(range);
+    customFrom.setVisible(custom);
+    customTo.setVisible(custom);
+  }
+
+  private long degree(String id) {
+    long d = 0;
+    for (Edge e : drawn.edges().values()) {
+      if (e.source().equals(id) || e.target().equals(id)) {
+        d++;
+      }
+    }
+    return d;
+  }
+
+  private void notifyError(String message) {
+    Notification n = Notification.show(message, 8000, Notification.Position.TOP_CENTER);
+    n.addThemeVariants(NotificationVariant.LUMO_ERROR);
+  }
+
+  private static void putIfSet(Map<String, String> params, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      params.put(key, value.trim());
+    }
   }
 
   private static long clamp(long at, TimeRange range) {
     return Math.max(range.from(), Math.min(range.to(), at));
+  }
+
+  private static LocalDateTime local(long at) {
+    return LocalDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.UTC);
   }
 
   static Optional<Long> parseInstant(String s) {
@@ -366,9 +1005,43 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     }
   }
 
+  private static Optional<Integer> parseInt(String s) {
+    try {
+      return Optional.of(Integer.parseInt(s.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
   static String viewTitle(String view) {
     String words = view.replace('-', ' ');
     return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+
+  static String rangeTitle(String range) {
+    return switch (range) {
+      case "15m" -> "15 min";
+      case "1h" -> "1 hour";
+      case "6h" -> "6 hours";
+      case "1d" -> "1 day";
+      case "7d" -> "7 days";
+      default -> "Custom";
+    };
+  }
+
+  private static Map<String, Long> rangesInOrder() {
+    Map<String, Long> r = new LinkedHashMap<>();
+    r.put("15m", 15 * 60_000L);
+    r.put("1h", 3_600_000L);
+    r.put("6h", 6 * 3_600_000L);
+    r.put("1d", 24 * 3_600_000L);
+    r.put("7d", 7 * 24 * 3_600_000L);
+    r.put("custom", 3_600_000L);
+    return java.util.Collections.unmodifiableMap(r);
+  }
+
+  private static String label(Node n) {
+    return n.label() == null || n.label().isBlank() ? n.id() : n.label();
   }
 
   private static String plural(int n, String noun) {

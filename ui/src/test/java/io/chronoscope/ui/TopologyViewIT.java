@@ -2,6 +2,8 @@ package io.chronoscope.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronoscope.store.TimelineEvent;
+import io.chronoscope.store.TimelineEvents;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.chronoscope.topology.ChangeSet;
 import io.micronaut.context.ApplicationContext;
@@ -48,6 +50,7 @@ class TopologyViewIT {
   private static long t0;
   private static long t1;
   private static MemoryTopologyStore store;
+  private static TimelineEvent deploy;
   private static ApplicationContext beans;
   private static UiServer ui;
   private static String baseUrl;
@@ -61,7 +64,11 @@ class TopologyViewIT {
     t0 = now - 60_000;
     t1 = now - 30_000;
     store = TestWorld.store(t0, t1);
+    deploy = new TimelineEvent("deploy-1", t0 + 10_000, "deploy", "succeeded", "prod/shop/deployment/api",
+        "api 1.4.2 → 1.4.3 (github)", "suspect");
+    TimelineEvents events = (from, to, limit) -> deploy.at() >= from && deploy.at() <= to ? List.of(deploy) : List.of();
     beans = ApplicationContext.builder().singletons(store).start();
+    beans.registerSingleton(TimelineEvents.class, events);
     ui = new UiServer(beans, SECRET);
     baseUrl = "http://127.0.0.1:" + ui.start("127.0.0.1", 0) + "/";
 
@@ -229,6 +236,24 @@ class TopologyViewIT {
     assertThat(text("time-label")).startsWith(InstantLabel.iso(t0));
     assertThat(button("live-button")).isEqualTo("Go live");
     screenshot("topology-old-link");
+  }
+
+  @Test
+  @Order(9)
+  void aDeployIsAMarkerInItsVerdictsColourAndAJumpTarget() throws Exception {
+    await("one deploy marker", () -> ((Number) js(
+        "return document.querySelectorAll('chronoscope-timeline .marker').length;")).intValue() == 1);
+    assertThat(js("return document.querySelector('chronoscope-timeline .marker').dataset.verdict;")).isEqualTo("suspect");
+    assertThat(js("return getComputedStyle(document.querySelector('chronoscope-timeline .marker')).backgroundColor;"))
+        .isEqualTo("rgb(221, 107, 32)");
+    assertThat(String.valueOf(js("return document.querySelector('chronoscope-timeline .marker').title;")))
+        .contains("api 1.4.2 → 1.4.3 (github)").contains("prod/shop/deployment/api").contains("verdict: suspect");
+
+    // The page shows t0 (the previous test's old link): the next deploy lies ahead.
+    driver.findElement(By.id("next-deploy")).click();
+    await("the cursor on the deploy", () -> text("time-label").startsWith(InstantLabel.iso(deploy.at())));
+    assertThat(text("mode-label")).isEqualTo("Time travel");
+    screenshot("topology-deploy-marker");
   }
 
   private static void awaitCounts(int nodes, int edges) {
