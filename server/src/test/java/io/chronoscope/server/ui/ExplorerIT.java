@@ -239,12 +239,31 @@ class ExplorerIT {
 
   @Test
   @Order(9)
-  void theDeploysPageSaysWhereItsRowsComeFrom() throws Exception {
+  void aPostedDeployIsAMarkerOnTheTimelineAndARowOnTheDeploysPage() throws Exception {
     ui.driver.get(ui.base + "/deploys");
     ui.await("the deploys status", () -> !ui.text("deploys-status").isEmpty() && !ui.text("deploys-status").startsWith("Loading"));
-    // This server has no deploy source yet: the page says so instead of showing an error.
     assertThat(ui.text("deploys-status")).startsWith("No deploys in this range");
     ui.screenshot("deploys-empty");
+
+    // What `chronoscope annotate --service checkout --version 2.0.1` posts.
+    HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(ui.base + "/api/v1/deploys"))
+        .header("Authorization", "Bearer " + ui.token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"service\":\"checkout\",\"version\":\"2.0.1\",\"phase\":\"succeeded\",\"commit\":\"4f2a9c1\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(posted.statusCode()).as(posted.body()).isBetween(200, 201);
+
+    ui.driver.get(ui.base + "/deploys");
+    ui.await("the posted deploy listed", () -> ui.text("deploys-status").startsWith("1 deploys"));
+    assertThat(ui.text("deploys-grid")).contains("checkout").contains("2.0.1");
+    ui.screenshot("deploys-one");
+
+    ui.driver.get(ui.base + "/?range=15m");
+    ui.await("a deploy marker on the timeline", () -> ((Number) ui.js(
+        "return document.querySelectorAll('chronoscope-timeline .marker').length;")).intValue() >= 1);
+    assertThat(String.valueOf(ui.js("return document.querySelector('chronoscope-timeline .marker').title;")))
+        .contains("checkout");
+    ui.screenshot("timeline-deploy-marker");
   }
 
   @SuppressWarnings("unchecked")
