@@ -8,7 +8,7 @@ import io.chronoscope.topology.Edge;
 import io.chronoscope.topology.Graph;
 import io.chronoscope.topology.Node;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -372,23 +372,25 @@ final class IncrementalWorld {
       List<Node> addedNodes = new ArrayList<>();
       List<Node> removedNodes = new ArrayList<>();
       List<ChangeSet.Change<Node>> changedNodes = new ArrayList<>();
-      for (Map.Entry<String, Node[]> e : sorted(nodes)) {
-        classify(e.getValue()[0], e.getValue()[1], addedNodes, removedNodes, changedNodes);
+      for (String id : sortedKeys(nodes)) {
+        Node[] change = nodes.get(id);
+        classify(change[0], change[1], addedNodes, removedNodes, changedNodes);
       }
       List<Edge> addedEdges = new ArrayList<>();
       List<Edge> removedEdges = new ArrayList<>();
       List<ChangeSet.Change<Edge>> changedEdges = new ArrayList<>();
-      for (Map.Entry<String, Edge[]> e : sorted(edges)) {
-        classify(e.getValue()[0], e.getValue()[1], addedEdges, removedEdges, changedEdges);
+      for (String key : sortedKeys(edges)) {
+        Edge[] change = edges.get(key);
+        classify(change[0], change[1], addedEdges, removedEdges, changedEdges);
       }
       return new ChangeSet(at, addedNodes, removedNodes, changedNodes, addedEdges, removedEdges,
           changedEdges);
     }
 
-    private static <T> List<Map.Entry<String, T>> sorted(Map<String, T> changes) {
-      List<Map.Entry<String, T>> list = new ArrayList<>(changes.entrySet());
-      list.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
-      return list;
+    private static String[] sortedKeys(Map<String, ?> changes) {
+      String[] keys = changes.keySet().toArray(new String[0]);
+      Arrays.sort(keys);
+      return keys;
     }
 
     private static <T> void classify(T before, T after, List<T> added, List<T> removed,

@@ -380,9 +380,9 @@ public final class WorldBuilder {
 
   /** Whether {@link #edge} would make {@code e} again from these totals. */
   static boolean sameTotals(Edge e, long[] totals) {
-    return Long.valueOf(totals[0]).equals(e.attrs().get("connections"))
-        && Long.valueOf(twoSignificantDigits(totals[1])).equals(e.attrs().get("bytesSent"))
-        && Long.valueOf(twoSignificantDigits(totals[2])).equals(e.attrs().get("bytesReceived"));
+    return e.attrs().get("connections") instanceof Long c && c == totals[0]
+        && e.attrs().get("bytesSent") instanceof Long s && s == twoSignificantDigits(totals[1])
+        && e.attrs().get("bytesReceived") instanceof Long r && r == twoSignificantDigits(totals[2]);
   }
 
   /**
