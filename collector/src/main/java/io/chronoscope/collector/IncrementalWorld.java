@@ -48,8 +48,8 @@ final class IncrementalWorld {
     this.elsewhere = elsewhere;
   }
 
-  /** The edges one host's connections make, by key, and the pseudo nodes they touch. */
-  private record HostEdges(Map<String, Edge> byKey, Set<String> outside) {
+  /** The edges one host's connections make, by their ends, and the pseudo nodes they touch. */
+  private record HostEdges(Map<EdgeEnds, Edge> byEnds, Set<String> outside) {
     static final HostEdges NONE = new HostEdges(Map.of(), Set.of());
   }
 
@@ -283,14 +283,14 @@ final class IncrementalWorld {
       askingElsewhere.remove(fragment.hostId);
     }
     HostEdges before = edges.getOrDefault(fragment.hostId, HostEdges.NONE);
-    Map<String, Edge> byKey = new HashMap<>(2 * totals.size());
+    Map<EdgeEnds, Edge> byEnds = new HashMap<>(2 * totals.size());
     totals.forEach((ends, t) -> {
-      String key = Edge.key(ends.source(), ends.target());
-      Edge was = before.byKey().get(key);
-      byKey.put(key, was != null && WorldBuilder.sameTotals(was, t) ? was
+      // Ends are node ids the fragments share, so most lookups compare by identity.
+      Edge was = before.byEnds().get(ends);
+      byEnds.put(ends, was != null && WorldBuilder.sameTotals(was, t) ? was
           : WorldBuilder.edge(ends.source(), ends.target(), t));
     });
-    return new HostEdges(byKey, outside);
+    return new HostEdges(byEnds, outside);
   }
 
   private static void add(Map<EdgeEnds, long[]> totals, String client, String server, OpenSocket s) {
@@ -312,16 +312,16 @@ final class IncrementalWorld {
     if (before == null) {
       before = HostEdges.NONE;
     }
-    Map<String, Edge> old = before.byKey();
-    now.byKey().forEach((key, edge) -> {
-      Edge was = old.get(key);
+    Map<EdgeEnds, Edge> old = before.byEnds();
+    now.byEnds().forEach((ends, edge) -> {
+      Edge was = old.get(ends);
       if (was != edge) {
-        changes.edge(key, was, edge);
+        changes.edge(Edge.key(ends.source(), ends.target()), was, edge);
       }
     });
-    for (Map.Entry<String, Edge> e : old.entrySet()) {
-      if (!now.byKey().containsKey(e.getKey())) {
-        changes.edge(e.getKey(), e.getValue(), null);
+    for (Map.Entry<EdgeEnds, Edge> e : old.entrySet()) {
+      if (!now.byEnds().containsKey(e.getKey())) {
+        changes.edge(Edge.key(e.getKey().source(), e.getKey().target()), e.getValue(), null);
       }
     }
     if (!before.outside().equals(now.outside())) {
