@@ -304,7 +304,7 @@ public final class CollectorIngestBenchmark {
     System.out.println();
     System.out.println("| path | reports | inflate ms/report | decode ms/report | ingest ms/report "
         + "| tick ms CPU/report | thread CPU ms/report | **reports/s per core** | reports/s per core, "
-        + "process CPU (GC, JIT) | allocated KiB/report | ticks | tick ms p50 / p99 (wall) | first tick ms "
+        + "process CPU (GC, JIT) | allocated KiB/report | ticks | tick ms p50 / p99 (wall) "
         + "| world nodes / edges | changes/tick |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
