@@ -31,6 +31,10 @@ import java.util.Map;
  * namespace, so a server never mistakes a client on another reporting host for an outsider.
  * Addresses no reporting host owns become pseudo nodes: {@code internet} for public ones, one node
  * per /24 for private ones.
+ *
+ * <p>The collector builds the same world a host at a time ({@link HostFragment},
+ * {@link IncrementalWorld}) with this class's node makers; {@link #build} over reports in host id
+ * order is the reference IncrementalWorldTest holds it to.
  */
 public final class WorldBuilder {
   private final EndpointIndex elsewhere;
