@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -22,6 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Keeps the latest report of every host and, once per tick, merges them into the world graph,
  * diffs it against the previous tick and appends the change set to the store.
+ *
+ * <p>A report is turned into its host's {@link HostFragment} as it arrives, and a tick merges
+ * only what changed since the last one ({@link IncrementalWorld}): its cost follows the hosts that
+ * reported, not the size of the world. The world equals {@link WorldBuilder#build} over the live
+ * reports in host id order.
  */
 public final class Collector {
   /** A host whose latest report is older than this many intervals is gone. */
@@ -30,14 +37,16 @@ public final class Collector {
   static final long MAX_CLOCK_SKEW_MS = 60_000;
 
   private final TopologyStore store;
-  private final WorldBuilder worldBuilder;
-  private final Map<String, Report> latestByHost = new ConcurrentHashMap<>();
+  private final IncrementalWorld incremental;
+  private final Map<String, HostFragment> latestByHost = new ConcurrentHashMap<>();
   private final Queue<Runnable> afterNextStore = new ConcurrentLinkedQueue<>();
   private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
   private final Counter received;
   private final Counter rejected;
   private final Timer tickDuration;
   private volatile Graph world = Graph.EMPTY;
+  /** Whether {@link #incremental} holds what {@link #world} was made of; only the tick reads it. */
+  private boolean inSync;
 
   public Collector(TopologyStore store, MeterRegistry registry) {
     this(store, registry, EndpointIndex.NONE);
@@ -51,8 +60,9 @@ public final class Collector {
    */
   public Collector(TopologyStore store, MeterRegistry registry, EndpointIndex elsewhere) {
     this.store = store;
-    this.worldBuilder = new WorldBuilder(elsewhere);
+    this.incremental = new IncrementalWorld(elsewhere);
     this.world = head(store);
+    this.inSync = world.isEmpty();
     this.received = Counter.builder("chronoscope.reports.received")
         .description("Reports accepted from probes").register(registry);
     this.rejected = Counter.builder("chronoscope.reports.rejected")
@@ -111,19 +121,40 @@ public final class Collector {
       rejected.increment();
       throw e;
     }
+    HostFragment previous = latestByHost.get(report.hostId());
+    if (isReplay(previous, report)) {
+      rejected.increment();
+      return;
+    }
+    // Made before the host's entry is locked: reports of other hosts are not held up by it.
+    HostFragment fragment;
+    try {
+      fragment = HostFragment.of(report, previous);
+    } catch (RuntimeException e) {
+      // What no merge can take (a container without an id, a socket without an address) is
+      // refused here rather than failing every tick until the host ages out.
+      rejected.increment();
+      throw new InvalidReportException("report", "cannot be merged into the world: " + e);
+    }
     boolean[] accepted = {false};
-    latestByHost.compute(report.hostId(), (host, previous) -> {
-      if (previous != null && previous.probeId().equals(report.probeId()) && previous.seq() >= report.seq()) {
-        return previous;
+    latestByHost.compute(report.hostId(), (host, latest) -> {
+      if (isReplay(latest, report)) {
+        return latest;
       }
       accepted[0] = true;
-      return report;
+      return fragment;
     });
     if (accepted[0]) {
       received.increment();
     } else {
       rejected.increment();
     }
+  }
+
+  /** Not newer than the host's latest report from the same probe. */
+  private static boolean isReplay(HostFragment latest, Report report) {
+    return latest != null && latest.report.probeId().equals(report.probeId())
+        && latest.report.seq() >= report.seq();
   }
 
   private static void validate(Report r, long now) {
@@ -154,28 +185,35 @@ public final class Collector {
   }
 
   /** Merges the live hosts' reports into the world graph and stores what changed. */
-  public ChangeSet tick(long now) {
+  public synchronized ChangeSet tick(long now) {
     return tickDuration.record(() -> {
       // Taken before the reports are read: each waits for reports ingested before it was queued.
       List<Runnable> waiting = new ArrayList<>();
       for (Runnable r; (r = afterNextStore.poll()) != null; ) {
         waiting.add(r);
       }
-      latestByHost.values().removeIf(r -> now - r.timestamp() > MISSED_INTERVALS * r.intervalMs());
-      List<Report> merged = List.copyOf(latestByHost.values());
+      latestByHost.values().removeIf(f -> now - f.report.timestamp() > MISSED_INTERVALS * f.report.intervalMs());
+      Map<String, HostFragment> live = new HashMap<>(latestByHost);
+      List<Report> merged = new ArrayList<>(live.size());
+      live.values().forEach(f -> merged.add(f.report));
       ChangeSet changes;
       try {
-        Graph next = worldBuilder.build(merged);
-        changes = ChangeSet.between(now, world, next);
+        // Out of sync until stored: a tick that fails half way merges everything anew next time.
+        boolean wasInSync = inSync;
+        inSync = false;
+        IncrementalWorld.Step step = incremental.advance(now, world, live, wasInSync);
+        changes = step.changes();
         store.append(changes);
-        world = next;
+        world = step.world();
+        inSync = true;
       } catch (RuntimeException e) {
-        // Not stored: the next tick merges these reports again and answers the waiting then.
+        // Not stored: the next tick merges these reports again, in full, and answers the waiting then.
         afterNextStore.addAll(waiting);
         throw e;
       }
       waiting.forEach(Runnable::run);
-      tickListeners.forEach(l -> l.stored(merged, changes));
+      List<Report> told = Collections.unmodifiableList(merged);
+      tickListeners.forEach(l -> l.stored(told, changes));
       return changes;
     });
   }

@@ -33,6 +33,11 @@ public final class ReportDecoder {
           + " bytes after decompression; the limit is " + MAX_REPORT_BYTES + " bytes");
     }
     try {
+      return ReportJsonReader.read(json);
+    } catch (ReportJsonReader.NotCanonical e) {
+      // Not in the probe's own shape, or not valid: data binding takes it or names what is wrong.
+    }
+    try {
       return Json.mapper().readValue(json, Report.class);
     } catch (JsonProcessingException e) {
       String field = fieldOf(e);

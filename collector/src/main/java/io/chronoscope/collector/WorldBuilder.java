@@ -31,6 +31,10 @@ import java.util.Map;
  * namespace, so a server never mistakes a client on another reporting host for an outsider.
  * Addresses no reporting host owns become pseudo nodes: {@code internet} for public ones, one node
  * per /24 for private ones.
+ *
+ * <p>The collector builds the same world a host at a time ({@link HostFragment},
+ * {@link IncrementalWorld}) with this class's node makers; {@link #build} over reports in host id
+ * order is the reference IncrementalWorldTest holds it to.
  */
 public final class WorldBuilder {
   private final EndpointIndex elsewhere;
@@ -49,7 +53,7 @@ public final class WorldBuilder {
     AddressBook addresses = new AddressBook();
     Map<Owner, String> processIds = new HashMap<>();
     for (Report r : reports) {
-      addHost(graph, r);
+      graph.node(hostNode(r));
       Map<String, Node> containers = addContainersAndPods(graph, r);
       addProcesses(graph, r, containers, processIds);
       addresses.add(r);
@@ -65,14 +69,11 @@ public final class WorldBuilder {
   /** A process by host and pid: a socket names its owner by pid only. */
   private record Owner(String hostId, int pid) {}
 
-  /** A network namespace of one host; 0 when the probe did not say (tests, /proc fallback). */
-  private record Netns(String hostId, long inode) {}
-
-  private static String hostname(Report r) {
+  static String hostname(Report r) {
     return r.host() == null || r.host().hostname() == null ? r.hostId() : r.host().hostname();
   }
 
-  private static void addHost(Graph.Builder graph, Report r) {
+  static Node hostNode(Report r) {
     Map<String, Object> attrs = new HashMap<>();
     attrs.put("host", r.hostId());
     attrs.put("hostname", hostname(r));
@@ -82,12 +83,29 @@ public final class WorldBuilder {
       attrs.put("addresses", String.join(" ", r.host().addresses()));
       attrs.put("cpus", r.host().cpus());
     }
-    graph.node(new Node(NodeIds.host(r.hostId()), Kinds.HOST, hostname(r), attrs));
+    return new Node(NodeIds.host(r.hostId()), Kinds.HOST, hostname(r), attrs);
   }
 
   /** Adds the host's containers and their pods; answers the container nodes by runtime id. */
   private static Map<String, Node> addContainersAndPods(Graph.Builder graph, Report r) {
     Map<String, Node> nodes = new HashMap<>();
+    for (ContainerInfo c : knownContainers(r).values()) {
+      Pod pod = Pod.of(c);
+      if (pod != null) {
+        String podId = NodeIds.pod(pod.uid());
+        if (!graph.hasNode(podId) || isSandbox(c)) {
+          graph.node(podNode(r, podId, pod, c));
+        }
+      }
+      Node node = containerNode(r, c, pod);
+      graph.node(node);
+      nodes.put(c.id(), node);
+    }
+    return nodes;
+  }
+
+  /** The host's containers by runtime id, in the order they are merged in. */
+  static Map<String, ContainerInfo> knownContainers(Report r) {
     Map<String, ContainerInfo> known = new HashMap<>();
     r.containers().forEach(c -> known.put(c.id(), c));
     // A container seen only through a process's cgroup (no runtime API) is still a container.
@@ -97,39 +115,33 @@ public final class WorldBuilder {
             null, null, null, null, null, null, null, null, null));
       }
     }
-    for (ContainerInfo c : known.values()) {
-      Map<String, Object> attrs = new HashMap<>();
-      attrs.put("host", r.hostId());
-      attrs.put("hostname", hostname(r));
-      attrs.put("containerId", c.id());
-      attrs.put("runtime", c.runtime());
-      attrs.put("name", c.name());
-      attrs.put("image", c.image());
-      attrs.put("state", c.state());
-      if (!c.ips().isEmpty()) {
-        attrs.put("ips", String.join(" ", c.ips()));
-      }
-      c.labels().forEach((k, v) -> attrs.put(Labels.ATTR_PREFIX + k, v));
-      Pod pod = Pod.of(c);
-      if (pod != null) {
-        String podId = NodeIds.pod(pod.uid());
-        attrs.put("pod", podId);
-        attrs.put("podName", pod.name());
-        attrs.put("namespace", pod.namespace());
-        if (!graph.hasNode(podId) || isSandbox(c)) {
-          graph.node(podNode(r, podId, pod, c));
-        }
-      }
-      String label = c.name() != null ? c.name() : c.id().substring(0, Math.min(12, c.id().length()));
-      Node node = new Node(NodeIds.container(r.hostId(), c.id()), Kinds.CONTAINER, label, attrs);
-      graph.node(node);
-      nodes.put(c.id(), node);
+    return known;
+  }
+
+  static Node containerNode(Report r, ContainerInfo c, Pod pod) {
+    Map<String, Object> attrs = new HashMap<>();
+    attrs.put("host", r.hostId());
+    attrs.put("hostname", hostname(r));
+    attrs.put("containerId", c.id());
+    attrs.put("runtime", c.runtime());
+    attrs.put("name", c.name());
+    attrs.put("image", c.image());
+    attrs.put("state", c.state());
+    if (!c.ips().isEmpty()) {
+      attrs.put("ips", String.join(" ", c.ips()));
     }
-    return nodes;
+    c.labels().forEach((k, v) -> attrs.put(Labels.ATTR_PREFIX + k, v));
+    if (pod != null) {
+      attrs.put("pod", NodeIds.pod(pod.uid()));
+      attrs.put("podName", pod.name());
+      attrs.put("namespace", pod.namespace());
+    }
+    String label = c.name() != null ? c.name() : c.id().substring(0, Math.min(12, c.id().length()));
+    return new Node(NodeIds.container(r.hostId(), c.id()), Kinds.CONTAINER, label, attrs);
   }
 
   /** Pod fields come from the probe, else from the io.kubernetes.pod.* labels they were read from. */
-  private record Pod(String uid, String name, String namespace) {
+  record Pod(String uid, String name, String namespace) {
     static Pod of(ContainerInfo c) {
       String name = c.podName() != null ? c.podName() : c.labels().get("io.kubernetes.pod.name");
       String namespace = c.podNamespace() != null ? c.podNamespace() : c.labels().get("io.kubernetes.pod.namespace");
@@ -142,11 +154,11 @@ public final class WorldBuilder {
   }
 
   /** The pause container holds the pod's network namespace and carries exactly the pod's labels. */
-  private static boolean isSandbox(ContainerInfo c) {
+  static boolean isSandbox(ContainerInfo c) {
     return "podsandbox".equals(c.labels().get("io.kubernetes.docker.type"));
   }
 
-  private static Node podNode(Report r, String podId, Pod pod, ContainerInfo c) {
+  static Node podNode(Report r, String podId, Pod pod, ContainerInfo c) {
     Map<String, Object> attrs = new HashMap<>();
     attrs.put("host", r.hostId());
     attrs.put("hostname", hostname(r));
@@ -171,30 +183,35 @@ public final class WorldBuilder {
       if (isKernelThread(p)) {
         continue;
       }
-      Map<String, Object> attrs = new HashMap<>();
-      attrs.put("host", r.hostId());
-      attrs.put("hostname", hostname(r));
-      attrs.put("pid", p.pid());
-      attrs.put("ppid", p.ppid());
-      attrs.put("comm", p.comm());
-      attrs.put("cmdline", p.cmdline());
-      attrs.put("user", p.user());
-      attrs.put("startedAt", p.startedAt());
-      if (p.containerId() != null) {
-        Node container = containers.get(p.containerId());
-        attrs.put("container", container.id());
-        if (container.attrs().get("pod") != null) {
-          attrs.put("pod", container.attrs().get("pod"));
-          attrs.put("namespace", container.attrs().get("namespace"));
-        }
-      }
-      graph.node(new Node(p.nodeId(r.hostId()), Kinds.PROCESS, p.comm(), attrs));
-      processIds.put(new Owner(r.hostId(), p.pid()), p.nodeId(r.hostId()));
+      Node node = processNode(r, p, p.containerId() == null ? null : containers.get(p.containerId()));
+      graph.node(node);
+      processIds.put(new Owner(r.hostId(), p.pid()), node.id());
     }
   }
 
+  /** @param container the node of the process's container, null when it runs in none */
+  static Node processNode(Report r, ProcessInfo p, Node container) {
+    Map<String, Object> attrs = new HashMap<>();
+    attrs.put("host", r.hostId());
+    attrs.put("hostname", hostname(r));
+    attrs.put("pid", p.pid());
+    attrs.put("ppid", p.ppid());
+    attrs.put("comm", p.comm());
+    attrs.put("cmdline", p.cmdline());
+    attrs.put("user", p.user());
+    attrs.put("startedAt", p.startedAt());
+    if (container != null) {
+      attrs.put("container", container.id());
+      if (container.attrs().get("pod") != null) {
+        attrs.put("pod", container.attrs().get("pod"));
+        attrs.put("namespace", container.attrs().get("namespace"));
+      }
+    }
+    return new Node(p.nodeId(r.hostId()), Kinds.PROCESS, p.comm(), attrs);
+  }
+
   /** Kernel threads have no sockets of their own and would bury the processes people care about. */
-  private static boolean isKernelThread(ProcessInfo p) {
+  static boolean isKernelThread(ProcessInfo p) {
     return p.pid() == 2 || p.ppid() == 2;
   }
 
@@ -209,7 +226,7 @@ public final class WorldBuilder {
       }
       long ns = netns(c);
       String self = byPid.get(c.pid()).nodeId(r.hostId());
-      if (addresses.listener(new Netns(r.hostId(), ns), c.localAddress(), c.localPort()) != null) {
+      if (addresses.listener(r.hostId(), ns, c.localAddress(), c.localPort()) != null) {
         // The server end: a client on a reporting host draws the edge from its own socket.
         if (!isLoopback(c.remoteAddress()) && !addresses.isReporting(c.remoteAddress())) {
           edges.add(outside(graph, c.remoteAddress()), self, c.bytesReceived(), c.bytesSent());
@@ -245,7 +262,7 @@ public final class WorldBuilder {
     }
   }
 
-  private static long netns(Connection c) {
+  static long netns(Connection c) {
     return c.netNamespace() == null ? 0 : c.netNamespace();
   }
 
@@ -256,73 +273,28 @@ public final class WorldBuilder {
    */
   private static final class AddressBook {
     private final Map<String, Map<String, Long>> owners = new HashMap<>();
-    private final Map<Netns, Map<String, Integer>> listeners = new HashMap<>();
+    private final Map<String, HostAddresses> hosts = new HashMap<>();
 
     void add(Report r) {
-      // Live sockets first: a connection that closed since the last scan may name the namespace
-      // of a pod that is gone and whose address a new pod already holds.
-      for (Connection c : r.connections()) {
-        if (c.closedAt() == null) {
-          own(c.localAddress(), r.hostId(), netns(c));
-        }
-      }
-      for (Connection c : r.connections()) {
-        own(c.localAddress(), r.hostId(), netns(c));
-        if (c.listening() && c.pid() != null) {
-          listeners.computeIfAbsent(new Netns(r.hostId(), netns(c)), k -> new HashMap<>())
-              .put(endpoint(isWildcard(c.localAddress()) ? "*" : c.localAddress(), c.localPort()), c.pid());
-        }
-      }
-      Map<String, Long> namespaceOfContainer = new HashMap<>();
-      for (ProcessInfo p : r.processes()) {
-        if (p.containerId() != null && p.netNamespace() != null) {
-          namespaceOfContainer.putIfAbsent(p.containerId(), p.netNamespace());
-        }
-      }
-      for (ContainerInfo c : r.containers()) {
-        Long ns = namespaceOfContainer.get(c.id());
-        if (ns != null) {
-          c.ips().forEach(ip -> own(ip, r.hostId(), ns));
-        }
-      }
-      if (r.host() != null) {
-        long hostNs = hostNamespace(r);
-        r.host().addresses().forEach(a -> own(a, r.hostId(), hostNs));
-      }
-    }
-
-    /** The host's own namespace is init's; 0 when the probe does not say, as for its sockets. */
-    private static long hostNamespace(Report r) {
-      return r.processes().stream()
-          .filter(p -> p.pid() == 1 && p.netNamespace() != null)
-          .map(ProcessInfo::netNamespace)
-          .findFirst().orElse(0L);
-    }
-
-    /** A socket's evidence comes first: it says the namespace the address really lives in. */
-    private void own(String address, String hostId, long ns) {
-      if (address != null && !isWildcard(address) && !isLoopback(address)) {
-        owners.computeIfAbsent(address, k -> new HashMap<>()).putIfAbsent(hostId, ns);
-      }
+      HostAddresses host = new HostAddresses(r);
+      hosts.put(r.hostId(), host);
+      host.owned().forEach((address, ns) ->
+          owners.computeIfAbsent(address, k -> new HashMap<>()).putIfAbsent(r.hostId(), ns));
     }
 
     boolean isReporting(String address) {
       return owners.containsKey(address);
     }
 
-    Integer listener(Netns ns, String address, int port) {
-      Map<String, Integer> l = listeners.get(ns);
-      if (l == null) {
-        return null;
-      }
-      Integer pid = l.get(endpoint(address, port));
-      return pid != null ? pid : l.get(endpoint("*", port));
+    Integer listener(String hostId, long ns, String address, int port) {
+      HostAddresses host = hosts.get(hostId);
+      return host == null ? null : host.listener(ns, address, port);
     }
 
     /** The process listening where a socket of {@code hostId}/{@code ns} connects to, or null. */
     Owner resolve(String hostId, long ns, String address, int port) {
       if (isLoopback(address)) {
-        return owner(hostId, listener(new Netns(hostId, ns), address, port));
+        return owner(hostId, listener(hostId, ns, address, port));
       }
       Map<String, Long> byHost = owners.get(address);
       if (byHost == null) {
@@ -330,26 +302,22 @@ public final class WorldBuilder {
       }
       Long local = byHost.get(hostId);
       if (local != null) {
-        return owner(hostId, listener(new Netns(hostId, local), address, port));
+        return owner(hostId, listener(hostId, local, address, port));
       }
       if (byHost.size() != 1) {
         return null; // a host-local address that several other hosts use: not reachable from here
       }
       Map.Entry<String, Long> only = byHost.entrySet().iterator().next();
-      return owner(only.getKey(), listener(new Netns(only.getKey(), only.getValue()), address, port));
+      return owner(only.getKey(), listener(only.getKey(), only.getValue(), address, port));
     }
 
     private static Owner owner(String hostId, Integer pid) {
       return pid == null ? null : new Owner(hostId, pid);
     }
-
-    private static String endpoint(String address, int port) {
-      return address + ":" + port;
-    }
   }
 
   /** One host's established sockets by 4-tuple and its conntrack DNAT flows. */
-  private static final class HostSockets {
+  static final class HostSockets {
     private final Map<String, Integer> owners = new HashMap<>();
     private final Map<String, NatFlow.Tuple> natReplies = new HashMap<>();
 
@@ -403,10 +371,22 @@ public final class WorldBuilder {
     void addTo(Graph.Builder graph) {
       totals.forEach((key, t) -> {
         String[] e = ends.get(key);
-        graph.edge(new Edge(e[0], e[1], Map.of("connections", t[0],
-            "bytesSent", twoSignificantDigits(t[1]), "bytesReceived", twoSignificantDigits(t[2]))));
+        graph.edge(edge(e[0], e[1], t));
       });
     }
+  }
+
+  /** An edge from its folded connections: how many, and bytes each way ({@link Edges}). */
+  static Edge edge(String client, String server, long[] totals) {
+    return new Edge(client, server, Map.of("connections", totals[0],
+        "bytesSent", twoSignificantDigits(totals[1]), "bytesReceived", twoSignificantDigits(totals[2])));
+  }
+
+  /** Whether {@link #edge} would make {@code e} again from these totals. */
+  static boolean sameTotals(Edge e, long[] totals) {
+    return e.attrs().get("connections") instanceof Long c && c == totals[0]
+        && e.attrs().get("bytesSent") instanceof Long s && s == twoSignificantDigits(totals[1])
+        && e.attrs().get("bytesReceived") instanceof Long r && r == twoSignificantDigits(totals[2]);
   }
 
   /**
@@ -427,21 +407,26 @@ public final class WorldBuilder {
 
   /** The pseudo node for an address outside every reporting host. */
   private static String outside(Graph.Builder graph, String address) {
-    String network = PrivateNetworks.networkOf(address);
-    String id = network == null ? NodeIds.INTERNET : NodeIds.privateNetwork(network);
-    if (!graph.hasNode(id)) {
-      graph.node(network == null
-          ? new Node(id, Kinds.REMOTE, "The Internet", Map.of())
-          : new Node(id, Kinds.REMOTE, network, Map.of("network", network)));
+    Node node = outsideNode(address);
+    if (!graph.hasNode(node.id())) {
+      graph.node(node);
     }
-    return id;
+    return node.id();
+  }
+
+  /** The pseudo node for an address outside every reporting host. */
+  static Node outsideNode(String address) {
+    String network = PrivateNetworks.networkOf(address);
+    return network == null
+        ? new Node(NodeIds.INTERNET, Kinds.REMOTE, "The Internet", Map.of())
+        : new Node(NodeIds.privateNetwork(network), Kinds.REMOTE, network, Map.of("network", network));
   }
 
   private static String tuple(String la, int lp, String ra, int rp) {
     return la + ":" + lp + ">" + ra + ":" + rp;
   }
 
-  private static boolean isWildcard(String address) {
+  static boolean isWildcard(String address) {
     return "0.0.0.0".equals(address) || "::".equals(address);
   }
 

@@ -1,10 +1,15 @@
 package io.chronoscope.topology;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Computes the {@link ChangeSet} between two graphs in one pass over each. */
+/**
+ * Computes the {@link ChangeSet} between two graphs in one pass over each: both keep their maps
+ * in key order, so the two are walked side by side, and an entry both share (the same instance,
+ * as after {@link Graph#toBuilder()}) is passed over without comparing its attributes.
+ */
 final class GraphDiff {
   private GraphDiff() {}
 
@@ -23,18 +28,25 @@ final class GraphDiff {
 
   private static <T> void diff(Map<String, T> from, Map<String, T> to,
       List<T> added, List<T> removed, List<ChangeSet.Change<T>> changed) {
-    from.forEach((k, before) -> {
-      T after = to.get(k);
-      if (after == null) {
-        removed.add(before);
-      } else if (!after.equals(before)) {
-        changed.add(new ChangeSet.Change<>(before, after));
+    Iterator<Map.Entry<String, T>> before = from.entrySet().iterator();
+    Iterator<Map.Entry<String, T>> after = to.entrySet().iterator();
+    Map.Entry<String, T> b = before.hasNext() ? before.next() : null;
+    Map.Entry<String, T> a = after.hasNext() ? after.next() : null;
+    while (b != null || a != null) {
+      int c = b == null ? 1 : a == null ? -1 : b.getKey().compareTo(a.getKey());
+      if (c < 0) {
+        removed.add(b.getValue());
+      } else if (c > 0) {
+        added.add(a.getValue());
+      } else if (b.getValue() != a.getValue() && !b.getValue().equals(a.getValue())) {
+        changed.add(new ChangeSet.Change<>(b.getValue(), a.getValue()));
       }
-    });
-    to.forEach((k, after) -> {
-      if (!from.containsKey(k)) {
-        added.add(after);
+      if (c <= 0) {
+        b = before.hasNext() ? before.next() : null;
       }
-    });
+      if (c >= 0) {
+        a = after.hasNext() ? after.next() : null;
+      }
+    }
   }
 }
