@@ -128,6 +128,22 @@ class IncrementalWorldTest {
     public void subscribe(java.util.function.Consumer<ChangeSet> listener) {
       delegate.subscribe(listener);
     }
+
+    @Override
+    public List<ChangeSet> changes(long from, long to, int maxChanges) throws io.chronoscope.store.OutOfRetentionException {
+      return delegate.changes(from, to, maxChanges);
+    }
+
+    @Override
+    public List<io.chronoscope.store.ChangeCounts> changeCounts(long from, long to, long step) {
+      return delegate.changeCounts(from, to, step);
+    }
+
+    @Override
+    public List<io.chronoscope.store.EntitySpan> search(io.chronoscope.store.EntityQuery query, long from, long to,
+        int limit) {
+      return delegate.search(query, from, to, limit);
+    }
   }
 
   /** Hosts whose every part changes at random, within a small address space so that things collide. */

@@ -27,7 +27,7 @@ record DeployWiring(DeployRecorder recorder, HookSecrets secrets, DeployTimeline
     DeployEventStore store = topology instanceof PostgresTopologyStore pg
         ? new PostgresDeployEventStore(pg.deploys()) : new MemoryDeployEventStore();
     VerdictJob verdicts = new VerdictJob(store,
-        new VerdictJudge(new StoreMetricHistory(topology.metrics()), store, VerdictJudge.Settings.DEFAULT));
+        new VerdictJudge(new StoreMetricHistory(topology.metrics(), topology), store, VerdictJudge.Settings.DEFAULT));
     return new DeployWiring(new DeployRecorder(store), HookSecrets.fromEnvironment(env), new DeployTimeline(store),
         verdicts);
   }

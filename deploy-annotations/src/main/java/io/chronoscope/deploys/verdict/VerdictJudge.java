@@ -119,9 +119,9 @@ public final class VerdictJudge {
     }
     Map<String, MetricHistory.Instance> pods = metrics.instances(e.target().key(), m.name(), start,
         end + settings.settle().toMillis() + settings.window().toMillis(), step);
-    double[] fresh = pods.values().stream().filter(i -> e.revision().equals(i.revision()))
+    double[] fresh = pods.values().stream().filter(i -> runsNewRevision(e, i))
         .flatMapToDouble(i -> Arrays.stream(i.values())).toArray();
-    double[] old = pods.values().stream().filter(i -> !e.revision().equals(i.revision()))
+    double[] old = pods.values().stream().filter(i -> !runsNewRevision(e, i))
         .flatMapToDouble(i -> Arrays.stream(i.values())).toArray();
     RobustBaseline oldStats = RobustBaseline.of(old);
     RobustBaseline newStats = RobustBaseline.of(fresh);
@@ -134,6 +134,19 @@ public final class VerdictJudge {
     }
     return String.format(Locale.ROOT, "%s on new pods (revision %s) %s vs %s on old pods (%.1f spreads)",
         m.name(), e.revision(), num(newStats.median(), m), num(oldStats.median(), m), Math.abs(z));
+  }
+
+  /**
+   * A pod runs the deployed revision when it says so, or when its pod template hash is the one of
+   * the deploy's new ReplicaSet ({@code <deployment>-<hash>}): pods carry the hash, not the
+   * Deployment's revision number.
+   */
+  static boolean runsNewRevision(DeployEvent e, MetricHistory.Instance pod) {
+    if (e.revision().equals(pod.revision())) {
+      return true;
+    }
+    String replicaSet = e.attributes().get("replicaSet");
+    return replicaSet != null && replicaSet.endsWith("-" + pod.revision());
   }
 
   private String classify(double bad) {
