@@ -69,7 +69,7 @@ class AllInOneIT {
       port = s.getLocalPort();
     }
     Path log = Path.of("target", "it-chronoscope.log");
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
         "--home", home.toString(), "--keyframe-interval", "5s")
         .redirectError(log.toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
@@ -232,7 +232,7 @@ class AllInOneIT {
   @Test
   @Order(7)
   void probeOncePrintsOneReportWithThisProcessAndTheConnection() throws Exception {
-    Process p = new ProcessBuilder(java(), "-jar", jar(), "probe", "--once")
+    Process p = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "probe", "--once")
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     processes.add(p);
     JsonNode report = Json.mapper().readTree(p.getInputStream());
@@ -252,7 +252,7 @@ class AllInOneIT {
   void badFlagsAreRefusedNamingTheFlag() throws Exception {
     for (String[] c : new String[][] {{"--port", "http"}, {"--retention", "forever"}, {"--port", "70000"},
         {"--storage", "mongodb"}}) {
-      Process p = new ProcessBuilder(java(), "-jar", jar(), c[0], c[1], "--home", home.toString())
+      Process p = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), c[0], c[1], "--home", home.toString())
           .redirectErrorStream(true).start();
       processes.add(p);
       String out = new String(p.getInputStream().readAllBytes());
@@ -263,14 +263,6 @@ class AllInOneIT {
   }
 
   // --- helpers
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));

@@ -9,7 +9,6 @@ import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,9 +53,9 @@ class AllInOneKafkaIT {
 
   @Test
   void servesReportsFromKafkaAndOverHttpOnTopicsItCreated() throws Exception {
-    int port = freePort();
+    int port = PackagedJar.freePort();
     Path home = Files.createTempDirectory("chronoscope-kafka-it-");
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
         "--home", home.toString(), "--no-ui")
         .redirectError(Path.of("target", "it-chronoscope-kafka.log").toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
@@ -113,8 +112,8 @@ class AllInOneKafkaIT {
 
   @Test
   void unreachableBrokersStopStartUpNamingTheVariable() throws Exception {
-    int closed = freePort();
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(freePort()),
+    int closed = PackagedJar.freePort();
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(PackagedJar.freePort()),
         "--home", Files.createTempDirectory("chronoscope-kafka-it-").toString(), "--no-ui")
         .redirectErrorStream(true);
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
@@ -134,21 +133,8 @@ class AllInOneKafkaIT {
         List.of(), List.of(), List.of(), List.of());
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static String base(int port) {
     return "http://127.0.0.1:" + port;
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }

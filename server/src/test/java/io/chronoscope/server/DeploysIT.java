@@ -44,7 +44,7 @@ class DeploysIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
         "--home", home.toString(), "--no-ui").redirectError(Path.of("target", "it-deploys.log").toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
     pb.environment().put("CHRONOSCOPE_HOOK_SECRET_GITHUB", SECRET);
@@ -85,7 +85,7 @@ class DeploysIT {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(hook.statusCode()).as(hook.body()).isEqualTo(200);
 
-    Process cli = new ProcessBuilder(java(), "-jar", jar(), "annotate", "--server", base, "--token", TOKEN,
+    Process cli = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "annotate", "--server", base, "--token", TOKEN,
         "--service", "checkout", "--version", "1.4.3", "--commit", SHA.substring(0, 7), "--phase", "succeeded")
         .redirectErrorStream(true).start();
     String printed = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,11 +124,4 @@ class DeploysIT {
     return Json.mapper().readTree(r.body());
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }

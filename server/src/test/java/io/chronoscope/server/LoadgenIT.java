@@ -51,7 +51,7 @@ class LoadgenIT {
       port = s.getLocalPort();
     }
     Path log = Path.of("target", "it-loadgen-chronoscope.log");
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
         "--home", home.toString(), "--no-ui").redirectError(log.toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
     pb.environment().put("CHRONOSCOPE_INGEST_TOKEN", INGEST);
@@ -98,7 +98,7 @@ class LoadgenIT {
     new SimulatedWorld(shape, 0, 1000).reports()
         .forEach(r -> hostnames.put(r.hostId(), r.host().hostname()));
     Path log = Path.of("target", "it-loadgen-run.log");
-    Process loadgen = new ProcessBuilder(java(), "-jar", jar(), "loadgen", "--hosts", "3",
+    Process loadgen = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "loadgen", "--hosts", "3",
         "--containers", "6", "--connections", "24", "--churn", "10", "--seed", String.valueOf(seed),
         "--interval", "1s", "--collector", base, "--token", INGEST)
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -239,7 +239,7 @@ class LoadgenIT {
   record Result(int code, String output) {}
 
   private static Result run(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar()));
+    List<String> cmd = new ArrayList<>(List.of(PackagedJar.java(), "-jar", PackagedJar.jar()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("CHRONOSCOPE_INGEST_TOKEN");
@@ -269,11 +269,4 @@ class LoadgenIT {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }

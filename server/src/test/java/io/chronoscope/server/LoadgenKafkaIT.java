@@ -7,7 +7,6 @@ import io.chronoscope.model.Report;
 import io.chronoscope.server.loadgen.SimulatedWorld;
 import io.chronoscope.server.loadgen.WorldShape;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,7 +47,7 @@ class LoadgenKafkaIT {
     Set<String> hostIds = new HashSet<>();
     new SimulatedWorld(new WorldShape(3, 4, 8, 25, 21), 0, 1000).reports()
         .forEach(r -> hostIds.add(r.hostId()));
-    List<String> cmd = List.of(java(), "-jar", jar(), "loadgen", "--hosts", "3",
+    List<String> cmd = List.of(PackagedJar.java(), "-jar", PackagedJar.jar(), "loadgen", "--hosts", "3",
         "--containers", "4", "--connections", "8", "--churn", "25", "--seed", "21", "--ticks", "3",
         "--interval", "300ms", "--kafka", cluster.bootstrapServers(), "--topic", TOPIC);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -88,11 +87,4 @@ class LoadgenKafkaIT {
     }
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }

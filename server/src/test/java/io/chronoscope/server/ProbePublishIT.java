@@ -46,7 +46,7 @@ class ProbePublishIT {
       port = s.getLocalPort();
     }
     Path log = Path.of("target", "it-publish-chronoscope.log");
-    ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+    ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
         "--home", home.toString()).redirectError(log.toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
     pb.environment().put("CHRONOSCOPE_INGEST_TOKEN", INGEST);
@@ -62,7 +62,7 @@ class ProbePublishIT {
     }
     base = "http://localhost:" + port;
 
-    ProcessBuilder probeCmd = new ProcessBuilder(java(), "-jar", jar(), "probe", "--collector", base,
+    ProcessBuilder probeCmd = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "probe", "--collector", base,
         "--token", INGEST, "--host-id", HOST_ID, "--interval", "1s")
         .redirectErrorStream(true)
         .redirectOutput(Path.of("target", "it-publish-probe.log").toFile());
@@ -137,7 +137,7 @@ class ProbePublishIT {
 
   @Test
   void sigtermStopsTheProbeCleanly() throws Exception {
-    Process p = new ProcessBuilder(java(), "-jar", jar(), "probe", "--collector", base,
+    Process p = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "probe", "--collector", base,
         "--token", INGEST, "--host-id", HOST_ID + "-term")
         .redirectErrorStream(true).start();
     processes.add(p);
@@ -161,7 +161,7 @@ class ProbePublishIT {
   record Result(int code, String output) {}
 
   private static Result run(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar()));
+    List<String> cmd = new ArrayList<>(List.of(PackagedJar.java(), "-jar", PackagedJar.jar()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("CHRONOSCOPE_INGEST_TOKEN");
@@ -198,11 +198,4 @@ class ProbePublishIT {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }

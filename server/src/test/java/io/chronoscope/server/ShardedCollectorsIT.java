@@ -10,7 +10,6 @@ import io.chronoscope.model.Report;
 import io.chronoscope.store.postgres.PostgresTestDatabase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,8 +70,8 @@ class ShardedCollectorsIT {
     List<Integer> ports = new ArrayList<>();
     try {
       for (String shard : List.of("collector-1", "collector-2")) {
-        int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(java(), "-jar", jar(), "--port", String.valueOf(port),
+        int port = PackagedJar.freePort();
+        ProcessBuilder pb = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.jar(), "--port", String.valueOf(port),
             "--home", Files.createTempDirectory("chronoscope-shard-it-").toString(), "--no-ui")
             .redirectError(Path.of("target", "it-" + shard + ".log").toFile());
         Map<String, String> env = pb.environment();
@@ -176,17 +175,4 @@ class ShardedCollectorsIT {
         List.of(), List.of(), List.of(), List.of());
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jar() {
-    return System.getProperty("chronoscope.jar", "target/chronoscope.jar");
-  }
 }
