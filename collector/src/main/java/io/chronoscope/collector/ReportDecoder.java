@@ -4,15 +4,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Turns one report's JSON into a {@link Report}, for every transport alike (HTTP body, Kafka
- * record value), so a report refused on one is refused on the other with the same reason.
+ * Turns one report's bytes, JSON or Smile ({@link ReportWire#of} tells them apart), into a
+ * {@link Report}, for every transport alike (HTTP body, Kafka record value), so a report refused
+ * on one is refused on the other with the same reason.
  */
 public final class ReportDecoder {
   /** Largest report accepted, after decompression: ten thousand connections take about 2 MiB. */
@@ -26,19 +27,20 @@ public final class ReportDecoder {
    */
   public static Report decode(byte[] json) {
     if (json == null || json.length == 0) {
-      throw new InvalidReportException("body", "is empty; send one report as JSON");
+      throw new InvalidReportException("body", "is empty; send one report as JSON (or Smile)");
     }
     if (json.length > MAX_REPORT_BYTES) {
       throw new InvalidReportException("body", "is " + json.length
           + " bytes after decompression; the limit is " + MAX_REPORT_BYTES + " bytes");
     }
+    ReportWire wire = ReportWire.of(json);
     try {
-      return ReportJsonReader.read(json);
+      return wire == ReportWire.JSON ? ReportJsonReader.read(json) : ReportJsonReader.read(wire.factory(), json);
     } catch (ReportJsonReader.NotCanonical e) {
       // Not in the probe's own shape, or not valid: data binding takes it or names what is wrong.
     }
     try {
-      return Json.mapper().readValue(json, Report.class);
+      return wire.mapper().readValue(json, Report.class);
     } catch (JsonProcessingException e) {
       String field = fieldOf(e);
       throw new InvalidReportException(field, "is not valid" + location(e) + ": " + e.getOriginalMessage());

@@ -43,7 +43,12 @@ final class ReportJsonReader {
   }
 
   static Report read(byte[] json) throws NotCanonical {
-    try (JsonParser p = FACTORY.createParser(json)) {
+    return read(FACTORY, json);
+  }
+
+  /** The same walk over any of Jackson's token streams: JSON, or Smile as probes send it. */
+  static Report read(JsonFactory factory, byte[] bytes) throws NotCanonical {
+    try (JsonParser p = factory.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw NotCanonical.INSTANCE;
       }

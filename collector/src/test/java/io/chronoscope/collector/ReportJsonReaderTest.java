@@ -10,6 +10,7 @@ import io.chronoscope.model.Json;
 import io.chronoscope.model.NatFlow;
 import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,28 @@ class ReportJsonReaderTest {
     assertThat(bound).isEqualTo(FULL);
     assertThat(ReportJsonReader.read(json)).isEqualTo(bound);
     assertThat(ReportDecoder.decode(json)).isEqualTo(FULL);
+  }
+
+  @Test
+  void readsSmileAsItReadsJson() throws Exception {
+    byte[] smile = ReportWire.SMILE.encode(FULL);
+    assertThat(ReportWire.of(smile)).isEqualTo(ReportWire.SMILE);
+    assertThat(ReportWire.of(Json.mapper().writeValueAsBytes(FULL))).isEqualTo(ReportWire.JSON);
+    assertThat(ReportJsonReader.read(ReportWire.SMILE.factory(), smile)).isEqualTo(FULL);
+    assertThat(ReportDecoder.decode(smile)).isEqualTo(FULL);
+    assertThat(smile.length).as("Smile is smaller than JSON").isLessThan(Json.mapper().writeValueAsBytes(FULL).length);
+  }
+
+  @Test
+  void refusesABadSmileReportNamingTheField() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode tree = Json.mapper().valueToTree(FULL);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("processes").get(1)).put("pid", "five");
+    byte[] smile = ReportWire.SMILE.mapper().writeValueAsBytes(tree);
+    assertThatThrownBy(() -> ReportDecoder.decode(smile))
+        .isInstanceOf(InvalidReportException.class)
+        .satisfies(e -> assertThat(((InvalidReportException) e).field()).isEqualTo("processes[1].pid"));
+    byte[] truncated = java.util.Arrays.copyOf(ReportWire.SMILE.encode(FULL), 40);
+    assertThatThrownBy(() -> ReportDecoder.decode(truncated)).isInstanceOf(InvalidReportException.class);
   }
 
   @Test

@@ -2,9 +2,11 @@ package io.chronoscope.server;
 
 import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import io.chronoscope.probe.Probe;
 import io.chronoscope.probe.ProbeConfig;
 import io.chronoscope.probe.ProbeLoop;
+import io.chronoscope.probe.publish.Backoff;
 import io.chronoscope.probe.publish.HttpPublisher;
 import io.chronoscope.probe.publish.KafkaPublisher;
 import io.chronoscope.probe.publish.ReportPublisher;
@@ -50,6 +52,12 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--topic", defaultValue = "${env:CHRONOSCOPE_KAFKA_TOPIC:-" + KafkaPublisher.DEFAULT_TOPIC + "}",
       description = "Kafka topic (env CHRONOSCOPE_KAFKA_TOPIC, default ${DEFAULT-VALUE}).")
   String topic;
+
+  @Option(names = "--report-format", paramLabel = "smile|json",
+      defaultValue = "${env:CHRONOSCOPE_REPORT_FORMAT:-smile}",
+      description = "How reports travel (env CHRONOSCOPE_REPORT_FORMAT, default ${DEFAULT-VALUE}): "
+          + "smile (binary JSON, zstd over HTTP; half the collector's CPU) or json (gzip over HTTP).")
+  String reportFormat;
 
   @Option(names = "--interval", defaultValue = "${env:CHRONOSCOPE_PROBE_INTERVAL:-1s}",
       converter = DurationConverter.class,
@@ -110,6 +118,12 @@ final class ProbeCommand implements Callable<Integer> {
   }
 
   private ReportPublisher publisher() {
+    ReportWire wire;
+    try {
+      wire = ReportWire.named(reportFormat);
+    } catch (IllegalArgumentException e) {
+      throw usage("Invalid value for option '--report-format': " + e.getMessage());
+    }
     if (collector != null) {
       URI base;
       try {
@@ -128,10 +142,11 @@ final class ProbeCommand implements Callable<Integer> {
         throw usage("Missing ingest token for --collector: give --token TOKEN or set "
             + "CHRONOSCOPE_INGEST_TOKEN (the collector keeps it in <home>/ingest-token)");
       }
-      return new HttpPublisher(base, token);
+      return new HttpPublisher(base, token, HttpPublisher.DEFAULT_CAPACITY, Backoff.DEFAULT,
+          HttpPublisher.DEFAULT_FLUSH_TIMEOUT, wire);
     }
     if (kafka != null && !kafka.isBlank()) {
-      return new KafkaPublisher(kafka.trim(), topic, Map.of());
+      return new KafkaPublisher(kafka.trim(), topic, Map.of(), wire);
     }
     throw usage("Nowhere to publish: give --collector URL (with --token) or --kafka SERVERS, "
         + "or --once to print one report");

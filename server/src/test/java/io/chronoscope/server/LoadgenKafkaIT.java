@@ -2,8 +2,8 @@ package io.chronoscope.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import io.chronoscope.server.loadgen.SimulatedWorld;
 import io.chronoscope.server.loadgen.WorldShape;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +77,7 @@ class LoadgenKafkaIT {
       List<Long> seqs = new ArrayList<>();
       for (ConsumerRecord<String, byte[]> r : records) {
         if (r.key().equals(host)) {
-          Report report = Json.mapper().readValue(r.value(), Report.class);
+          Report report = ReportWire.SMILE.mapper().readValue(r.value(), Report.class);
           assertThat(report.hostId()).isEqualTo(host);
           assertThat(report.containers()).hasSize(4);
           seqs.add(report.seq());

@@ -8,6 +8,7 @@ import io.chronoscope.collector.Collector;
 import io.chronoscope.collector.Reports;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.chronoscope.topology.Graph;
 import io.chronoscope.topology.Views;
@@ -68,6 +69,14 @@ class IngestControllerTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** As probes send reports: Smile, zstd-compressed. */
+  private static HttpResponse<String> postZstd(byte[] body, String contentType) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/api/v1/reports"))
+        .header("Content-Type", contentType)
+        .header("Content-Encoding", "zstd")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static JsonNode json(HttpResponse<String> r) throws Exception {
     return Json.mapper().readTree(r.body());
   }
@@ -95,6 +104,57 @@ class IngestControllerTest {
     HttpResponse<String> r = post(Json.mapper().writeValueAsBytes(report), true);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     assertThat(hostsAfterTick().nodes().values()).anyMatch(n -> n.id().contains("gzip-host"));
+  }
+
+  @Test
+  void acceptsAZstdSmileReportAsProbesSendIt() throws Exception {
+    Report report = Reports.host("smile-host").process(10, "nginx").at(NOW);
+    HttpResponse<String> r = postZstd(ReportWire.zstd(ReportWire.SMILE.encode(report)), ReportWire.SMILE.contentType());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(json(r).get("hostId").asText()).isEqualTo("smile-host");
+    assertThat(hostsAfterTick().nodes().values()).anyMatch(n -> n.id().contains("smile-host"));
+
+    // zstd JSON too: the format is told by the bytes, not the label.
+    Report other = Reports.host("zstd-json-host").process(10, "nginx").at(NOW);
+    r = postZstd(ReportWire.zstd(Json.mapper().writeValueAsBytes(other)), "application/json");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(hostsAfterTick().nodes().values()).anyMatch(n -> n.id().contains("zstd-json-host"));
+  }
+
+  @Test
+  void aSmileReportWithAWrongValueIs400NamingItsField() throws Exception {
+    ObjectNode report = Json.mapper().valueToTree(Reports.host("h").process(10, "nginx").at(NOW));
+    ((ObjectNode) report.get("processes").get(0)).put("pid", "not-a-number");
+    HttpResponse<String> r = postZstd(ReportWire.zstd(ReportWire.SMILE.mapper().writeValueAsBytes(report)),
+        ReportWire.SMILE.contentType());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("processes[0].pid");
+  }
+
+  @Test
+  void aBodyThatIsNotZstdIs400AndAZstdBombIs413() throws Exception {
+    HttpResponse<String> r = postZstd("{\"hostId\":\"h\"}".getBytes(), ReportWire.SMILE.contentType());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(json(r).get("parameter").asText()).isEqualTo("body");
+    assertThat(json(r).get("message").asText()).contains("zstd");
+
+    // 9 MiB of zeros compress to a few hundred bytes: refused from the frame's declared size.
+    byte[] bomb = ReportWire.zstd(new byte[9 << 20]);
+    assertThat(bomb.length).isLessThan(4096);
+    r = postZstd(bomb, ReportWire.SMILE.contentType());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    assertThat(json(r).get("message").asText()).contains(String.valueOf(IngestController.MAX_BODY_BYTES));
+
+    // The same without a declared size (a streamed frame): refused once the limit is passed.
+    java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+    try (com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(streamed)) {
+      for (int i = 0; i < 9; i++) {
+        z.write(new byte[1 << 20]);
+        z.flush();
+      }
+    }
+    r = postZstd(streamed.toByteArray(), ReportWire.SMILE.contentType());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
   }
 
   @Test

@@ -6,10 +6,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
 import io.chronoscope.probe.Probe;
 import io.chronoscope.probe.ProbeConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -42,7 +43,7 @@ class HttpPublisherTest {
   }
 
   /** What the fake collector saw: one entry per request, in arrival order. */
-  record Received(Report report, int answered, String authorization, String encoding) {}
+  record Received(Report report, int answered, String authorization, String encoding, String type) {}
 
   private final BlockingQueue<Received> accepted = new LinkedBlockingQueue<>();
   private final List<Received> all = new CopyOnWriteArrayList<>();
@@ -58,14 +59,16 @@ class HttpPublisherTest {
 
   private void handle(HttpExchange exchange) throws IOException {
     String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-    Report report;
-    try (InputStream body = "gzip".equals(encoding)
-        ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
-      report = Json.mapper().readValue(body, Report.class);
-    }
+    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    byte[] raw = exchange.getRequestBody().readAllBytes();
+    byte[] body = "gzip".equals(encoding) ? new GZIPInputStream(new ByteArrayInputStream(raw)).readAllBytes()
+        : "zstd".equals(encoding) ? ReportWire.unzstd(raw, 8 << 20) : raw;
+    // Decoded by the format the request names, so a mislabelled body fails here.
+    ReportWire wire = ReportWire.SMILE.contentType().equals(type) ? ReportWire.SMILE : ReportWire.JSON;
+    Report report = wire.mapper().readValue(body, Report.class);
     int status = answer.applyAsInt(report);
     Received r = new Received(report, status,
-        exchange.getRequestHeaders().getFirst("Authorization"), encoding);
+        exchange.getRequestHeaders().getFirst("Authorization"), encoding, type);
     all.add(r);
     if (status / 100 == 2) {
       accepted.add(r);
@@ -77,7 +80,11 @@ class HttpPublisherTest {
   }
 
   private HttpPublisher publisher(URI collector, int capacity) {
-    HttpPublisher p = new HttpPublisher(collector, TOKEN, capacity, FAST, Duration.ofSeconds(10));
+    return publisher(collector, capacity, ReportWire.SMILE);
+  }
+
+  private HttpPublisher publisher(URI collector, int capacity, ReportWire wire) {
+    HttpPublisher p = new HttpPublisher(collector, TOKEN, capacity, FAST, Duration.ofSeconds(10), wire);
     open.add(0, p);
     return p;
   }
@@ -102,7 +109,7 @@ class HttpPublisherTest {
   }
 
   @Test
-  void sendsARealScanAsGzipJsonWithTheBearerTokenAndFlushesOnClose() throws Exception {
+  void sendsARealScanAsZstdSmileWithTheBearerTokenAndFlushesOnClose() throws Exception {
     Report scan;
     try (Probe probe = new Probe(ProbeConfig.defaults())) {
       scan = probe.scan();
@@ -113,6 +120,29 @@ class HttpPublisherTest {
 
     assertThat(publisher.queued()).as("close sent what was queued").isZero();
     Received got = next();
+    assertThat(got.type()).isEqualTo("application/x-jackson-smile");
+    assertThat(got.encoding()).isEqualTo("zstd");
+    assertThat(got.authorization()).isEqualTo("Bearer " + TOKEN);
+    assertThat(got.report()).isEqualTo(scan);
+    assertThat(got.report().processes()).isNotEmpty();
+    assertThat(publisher.sent()).isEqualTo(1);
+    assertThat(HttpPublisher.encode(scan, ReportWire.SMILE).length)
+        .as("zstd shrinks the Smile")
+        .isLessThan(ReportWire.SMILE.encode(scan).length / 2);
+  }
+
+  @Test
+  void sendsGzipJsonWhenAskedTo() throws Exception {
+    Report scan;
+    try (Probe probe = new Probe(ProbeConfig.defaults())) {
+      scan = probe.scan();
+    }
+    HttpPublisher publisher = publisher(collector(0), 60, ReportWire.JSON);
+    publisher.publish(scan);
+    publisher.close();
+
+    Received got = next();
+    assertThat(got.type()).isEqualTo("application/json");
     assertThat(got.encoding()).isEqualTo("gzip");
     assertThat(got.authorization()).isEqualTo("Bearer " + TOKEN);
     assertThat(got.report()).isEqualTo(scan);

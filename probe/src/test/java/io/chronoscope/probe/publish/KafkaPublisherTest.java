@@ -2,8 +2,9 @@ package io.chronoscope.probe.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +104,9 @@ class KafkaPublisherTest {
       while (byKey.size() < 2) {
         assertThat(System.nanoTime()).as("both reports are consumed back").isLessThan(deadline);
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          byKey.put(r.key(), Json.mapper().readValue(r.value(), Report.class));
+          assertThat(new String(r.headers().lastHeader("content-type").value(), StandardCharsets.US_ASCII))
+              .as("the record names its format").isEqualTo("application/x-jackson-smile");
+          byKey.put(r.key(), ReportWire.SMILE.mapper().readValue(r.value(), Report.class));
         }
       }
     }

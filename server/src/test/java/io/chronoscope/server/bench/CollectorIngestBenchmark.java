@@ -4,6 +4,8 @@ import io.chronoscope.collector.Collector;
 import io.chronoscope.collector.ReportDecoder;
 import io.chronoscope.model.Json;
 import io.chronoscope.model.Report;
+import io.chronoscope.model.ReportWire;
+import io.chronoscope.probe.publish.HttpPublisher;
 import io.chronoscope.server.loadgen.SimulatedWorld;
 import io.chronoscope.server.loadgen.WorldShape;
 import io.chronoscope.store.memory.MemoryTopologyStore;
@@ -25,7 +27,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * How many probe reports one collector core takes in: the reports of a simulated cluster
- * ({@link SimulatedWorld}), serialised as the probe sends them (gzip JSON), are fed on this one
+ * ({@link SimulatedWorld}), serialised as the probe sends them (zstd Smile, or gzip JSON as it did
+ * before), are fed on this one
  * thread to a {@link Collector} the way the HTTP and Kafka transports do (inflate, decode,
  * ingest), with ticks at the all-in-one's cadence in simulated time and the memory store. Cost is
  * this thread's CPU time ({@code ThreadMXBean}), so the figure is reports per second per core;
@@ -45,7 +48,7 @@ import java.util.zip.GZIPOutputStream;
  * <p>Options: -Dbench.hosts=500 -Dbench.containers=200 -Dbench.connections=(hosts × containers)
  * -Dbench.churn=0.2 (percent of all pods replaced per interval) -Dbench.age=600 -Dbench.interval=3000
  * -Dbench.tick=1000 -Dbench.warmup=3 -Dbench.rounds=10 (intervals measured, after the warm-up)
- * -Dbench.seed=42 -Dbench.paths=incremental,full,decode.
+ * -Dbench.seed=42 -Dbench.paths=incremental,incremental-json,decode,decode-json (also: full).
  */
 public final class CollectorIngestBenchmark {
   private static final long T0 = 1_790_000_000_000L;
@@ -65,7 +68,8 @@ public final class CollectorIngestBenchmark {
     int rounds = Integer.getInteger("bench.rounds", 10);
     long seed = Long.getLong("bench.seed", 42);
     long ageMs = Long.getLong("bench.age", 600) * 1000;
-    List<String> paths = Arrays.asList(System.getProperty("bench.paths", "incremental,full,decode").split(","));
+    List<String> paths = Arrays.asList(System.getProperty("bench.paths",
+        "incremental,incremental-json,decode,decode-json").split(","));
 
     System.out.printf(Locale.ROOT, "world: %d hosts x %d containers, %d connections, churn %.2f %% "
         + "per %d ms interval, %d s old at the first report, tick every %d ms; %d warm-up + %d "
@@ -76,34 +80,22 @@ public final class CollectorIngestBenchmark {
         new WorldShape(hosts, containers, connections, churn, seed), ageMs, intervalMs, warmup + rounds);
     long gzBytes = deliveries.stream().mapToLong(d -> d.gzip.length).sum();
     long jsonBytes = deliveries.stream().limit(hosts).mapToLong(d -> inflate(d.gzip).length).sum();
-    System.out.printf(Locale.ROOT, "made %d reports in %.1f s: %.0f KiB gzip, %.0f KiB JSON per report%n",
-        deliveries.size(), (System.nanoTime() - madeAt) / 1e9, gzBytes / 1024.0 / deliveries.size(),
-        jsonBytes / 1024.0 / hosts);
+    long zstdBytes = deliveries.stream().mapToLong(d -> d.smile.length).sum();
+    long smileBytes = deliveries.stream().limit(hosts).mapToLong(d -> Wire.SMILE.open(d.smile).length).sum();
+    System.out.printf(Locale.ROOT, "made %d reports in %.1f s, per report: %.0f KiB JSON (%.0f KiB gzip), "
+        + "%.0f KiB Smile (%.0f KiB zstd)%n",
+        deliveries.size(), (System.nanoTime() - madeAt) / 1e9, jsonBytes / 1024.0 / hosts,
+        gzBytes / 1024.0 / deliveries.size(), smileBytes / 1024.0 / hosts, zstdBytes / 1024.0 / deliveries.size());
     long measureFrom = T0 + warmup * intervalMs;
 
     List<Row> rows = new ArrayList<>();
     for (String path : paths) {
       switch (path.trim()) {
-        case "incremental" -> rows.add(run("collector (as is)", deliveries, tickMs, measureFrom,
-            new Sink() {
-              final Collector collector = new Collector(store(), new SimpleMeterRegistry());
-
-              @Override
-              public void ingest(Report r, long now) {
-                collector.ingest(r, now);
-              }
-
-              @Override
-              public ChangeSet tick(long now) {
-                return collector.tick(now);
-              }
-
-              @Override
-              public Graph world() {
-                return collector.world();
-              }
-            }));
-        case "full" -> rows.add(run("full rebuild every tick (before)", deliveries, tickMs, measureFrom,
+        case "incremental" -> rows.add(run("collector, Smile + zstd (as probes send)", Wire.SMILE,
+            deliveries, tickMs, measureFrom, collector()));
+        case "incremental-json" -> rows.add(run("collector, JSON + gzip (before)", Wire.JSON,
+            deliveries, tickMs, measureFrom, collector()));
+        case "full" -> rows.add(run("full rebuild every tick, JSON + gzip (before)", Wire.JSON, deliveries, tickMs, measureFrom,
             new Sink() {
               final FullRebuildCollector collector = new FullRebuildCollector(store());
 
@@ -122,11 +114,33 @@ public final class CollectorIngestBenchmark {
                 return collector.world();
               }
             }));
-        case "decode" -> rows.add(decodeOnly(deliveries, measureFrom));
+        case "decode" -> rows.add(decodeOnly(Wire.SMILE, deliveries, measureFrom));
+        case "decode-json" -> rows.add(decodeOnly(Wire.JSON, deliveries, measureFrom));
         default -> throw new IllegalArgumentException("bench.paths: unknown path '" + path + "'");
       }
     }
     printTable(rows);
+  }
+
+  private static Sink collector() {
+    return new Sink() {
+      final Collector collector = new Collector(store(), new SimpleMeterRegistry());
+
+      @Override
+      public void ingest(Report r, long now) {
+        collector.ingest(r, now);
+      }
+
+      @Override
+      public ChangeSet tick(long now) {
+        return collector.tick(now);
+      }
+
+      @Override
+      public Graph world() {
+        return collector.world();
+      }
+    };
   }
 
   private static MemoryTopologyStore store() {
@@ -134,8 +148,26 @@ public final class CollectorIngestBenchmark {
     return new MemoryTopologyStore(Duration.ofHours(6), Duration.ofMinutes(10));
   }
 
-  /** One report as the probe sends it, and the simulated instant it arrives at. */
-  private record Delivery(long at, byte[] gzip) {}
+  /** One report as the probe sends it, both ways it can, and the simulated instant it arrives at. */
+  private record Delivery(long at, byte[] gzip, byte[] smile) {}
+
+  /** The two report encodings a probe can send, and what the collector does to open each. */
+  private enum Wire {
+    SMILE, JSON;
+
+    byte[] body(Delivery d) {
+      return this == SMILE ? d.smile : d.gzip;
+    }
+
+    /** Netty inflates gzip before the controller runs; the controller inflates zstd itself. */
+    byte[] open(byte[] body) {
+      return this == SMILE ? ReportWire.unzstd(body, ReportDecoder.MAX_REPORT_BYTES) : inflate(body);
+    }
+
+    String label() {
+      return this == SMILE ? "Smile + zstd" : "JSON + gzip";
+    }
+  }
 
   /** Every report of every interval, in arrival order: host h of H reports h/H into each interval. */
   private static List<Delivery> deliveries(WorldShape shape, long ageMs, long intervalMs, int intervals) {
@@ -153,7 +185,7 @@ public final class CollectorIngestBenchmark {
         // Scanned when sent: a staggered probe's report carries its own scan time.
         Report sent = new Report(r.hostId(), r.probeId(), r.seq(), at, r.intervalMs(), r.host(),
             r.processes(), r.connections(), r.containers(), r.nat());
-        all.add(new Delivery(at, gzipJson(sent)));
+        all.add(new Delivery(at, gzipJson(sent), HttpPublisher.encode(sent, ReportWire.SMILE)));
       }
     }
     return all;
@@ -198,7 +230,7 @@ public final class CollectorIngestBenchmark {
     }
   }
 
-  private static Row run(String name, List<Delivery> deliveries, long tickMs, long measureFrom, Sink sink) {
+  private static Row run(String name, Wire wire, List<Delivery> deliveries, long tickMs, long measureFrom, Sink sink) {
     System.gc();
     long inflateNs = 0;
     long decodeNs = 0;
@@ -236,7 +268,7 @@ public final class CollectorIngestBenchmark {
       }
       Delivery delivery = deliveries.get(d++);
       long cpu0 = THREAD.getCurrentThreadCpuTime();
-      byte[] json = inflate(delivery.gzip);
+      byte[] json = wire.open(wire.body(delivery));
       long cpu1 = THREAD.getCurrentThreadCpuTime();
       Report report = ReportDecoder.decode(json);
       long cpu2 = THREAD.getCurrentThreadCpuTime();
@@ -262,7 +294,7 @@ public final class CollectorIngestBenchmark {
   }
 
   /** Inflating and decoding the same measured reports, and nothing else. */
-  private static Row decodeOnly(List<Delivery> deliveries, long measureFrom) {
+  private static Row decodeOnly(Wire wire, List<Delivery> deliveries, long measureFrom) {
     System.gc();
     long inflateNs = 0;
     long decodeNs = 0;
@@ -272,13 +304,13 @@ public final class CollectorIngestBenchmark {
     for (Delivery delivery : deliveries) {
       if (delivery.at < measureFrom) {
         // Warms the decoder up just as much as the other paths' warm-up does.
-        ReportDecoder.decode(inflate(delivery.gzip));
+        ReportDecoder.decode(wire.open(wire.body(delivery)));
         processStart = PROCESS.getProcessCpuTime();
         allocStart = THREAD.getCurrentThreadAllocatedBytes();
         continue;
       }
       long cpu0 = THREAD.getCurrentThreadCpuTime();
-      byte[] json = inflate(delivery.gzip);
+      byte[] json = wire.open(wire.body(delivery));
       long cpu1 = THREAD.getCurrentThreadCpuTime();
       ReportDecoder.decode(json);
       long cpu2 = THREAD.getCurrentThreadCpuTime();
@@ -288,7 +320,7 @@ public final class CollectorIngestBenchmark {
     }
     long processNs = PROCESS.getProcessCpuTime() - processStart;
     long allocated = THREAD.getCurrentThreadAllocatedBytes() - allocStart;
-    return new Row("inflate + decode only (floor)", reports, inflateNs, decodeNs, 0, 0, processNs,
+    return new Row("inflate + decode only (floor), " + wire.label(), reports, inflateNs, decodeNs, 0, 0, processNs,
         allocated, 0, Double.NaN, Double.NaN, 0, 0, 0);
   }
 
