@@ -5,13 +5,13 @@ import java.util.AbstractSet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * An immutable topology graph: nodes by id and edges by {@link Edge#key()}, both iterated in key
@@ -123,25 +123,35 @@ public final class Graph {
   }
 
   /**
-   * Changes waiting to be folded into a tree. Kept in a sorted map, not put into the tree one by
-   * one, so building a large graph from scratch costs one pass instead of a path copy per entry.
+   * Changes waiting to be folded into a tree. Kept aside, not put into the tree one by one, so
+   * building a large graph from scratch costs one pass instead of a path copy per entry; in a
+   * hash map plus the order keys came in, not a sorted map, because they mostly come in order
+   * already (a keyframe is stored sorted), which the one sort at the end detects in linear time,
+   * while a red-black tree pays a rebalancing insert for each of them.
    */
   private static final class Overlay<V> {
     private static final Object REMOVED = new Object();
     private SortedTree<V> base;
-    private final TreeMap<String, Object> pending = new TreeMap<>();
+    private final HashMap<String, Object> pending = new HashMap<>();
+    private final ArrayList<String> order = new ArrayList<>();
 
     Overlay(SortedTree<V> base) {
       this.base = base;
     }
 
     void put(String key, V value) {
-      pending.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      stage(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
 
     void remove(String key) {
       if (key != null) {
-        pending.put(key, REMOVED);
+        stage(key, REMOVED);
+      }
+    }
+
+    private void stage(String key, Object value) {
+      if (pending.put(key, value) == null) {
+        order.add(key);
       }
     }
 
@@ -161,15 +171,16 @@ public final class Graph {
       int baseSize = SortedTree.size(base);
       if (pending.size() * 8L < baseSize) {
         // A few changes to a large tree: path copies share the rest.
-        for (Map.Entry<String, Object> e : pending.entrySet()) {
-          base = e.getValue() == REMOVED
-              ? SortedTree.remove(base, e.getKey())
-              : SortedTree.put(base, e.getKey(), (V) e.getValue());
+        for (String key : order) {
+          Object value = pending.get(key);
+          base = value == REMOVED ? SortedTree.remove(base, key) : SortedTree.put(base, key, (V) value);
         }
       } else {
-        base = SortedTree.merge(base, pending, REMOVED);
+        order.sort(null);
+        base = SortedTree.merge(base, order, pending, REMOVED);
       }
       pending.clear();
+      order.clear();
       return base;
     }
   }
@@ -314,27 +325,29 @@ public final class Graph {
 
     /** The tree with {@code changes} (values, or {@code removed}) applied, built anew in one pass. */
     @SuppressWarnings("unchecked")
-    static <V> SortedTree<V> merge(SortedTree<V> base, TreeMap<String, Object> changes, Object removed) {
-      List<SortedTree<V>> merged = new ArrayList<>(size(base) + changes.size());
+    /** @param keys the changed keys, sorted, each once; {@code changes} holds each one's new value */
+    static <V> SortedTree<V> merge(SortedTree<V> base, List<String> keys, Map<String, Object> changes, Object removed) {
+      List<SortedTree<V>> merged = new ArrayList<>(size(base) + keys.size());
       Iterator<SortedTree<V>> old = new InOrder<>(base);
-      Iterator<Map.Entry<String, Object>> next = changes.entrySet().iterator();
       SortedTree<V> o = old.hasNext() ? old.next() : null;
-      Map.Entry<String, Object> n = next.hasNext() ? next.next() : null;
+      int i = 0;
+      String n = i < keys.size() ? keys.get(i) : null;
       while (o != null || n != null) {
-        int c = o == null ? 1 : n == null ? -1 : o.key.compareTo(n.getKey());
+        int c = o == null ? 1 : n == null ? -1 : o.key.compareTo(n);
         if (c < 0) {
           merged.add(o);
           o = old.hasNext() ? old.next() : null;
           continue;
         }
-        if (n.getValue() != removed) {
-          merged.add(c == 0 && o.value == n.getValue() ? o
-              : new SortedTree<>(n.getKey(), (V) n.getValue(), null, null));
+        Object value = changes.get(n);
+        if (value != removed) {
+          merged.add(c == 0 && o.value == value ? o : new SortedTree<>(n, (V) value, null, null));
         }
         if (c == 0) {
           o = old.hasNext() ? old.next() : null;
         }
-        n = next.hasNext() ? next.next() : null;
+        i++;
+        n = i < keys.size() ? keys.get(i) : null;
       }
       return fromSorted(merged, 0, merged.size());
     }
