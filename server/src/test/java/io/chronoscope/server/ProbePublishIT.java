@@ -80,6 +80,7 @@ class ProbePublishIT {
     }
   }
 
+  /** The probe sends zstd Smile by default: the packaged collector takes it. */
   @Test
   void theProbeRunningAloneShowsUpAsAnotherHost() throws Exception {
     long deadline = System.currentTimeMillis() + 90_000;
@@ -129,6 +130,10 @@ class ProbePublishIT {
     Result badUrl = run(Map.of(), "probe", "--collector", "collector:4040", "--token", INGEST);
     assertThat(badUrl.code()).isEqualTo(2);
     assertThat(badUrl.output()).contains("--collector").contains("collector:4040");
+
+    Result badFormat = run(Map.of(), "probe", "--collector", base, "--token", INGEST, "--report-format", "xml");
+    assertThat(badFormat.code()).isEqualTo(2);
+    assertThat(badFormat.output()).contains("--report-format").contains("'xml'").contains("smile or json");
 
     Result nowhere = run(Map.of(), "probe");
     assertThat(nowhere.code()).isEqualTo(2);
