@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import java.io.IOException;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -222,8 +220,9 @@ final class Attrs extends AbstractMap<String, Object> {
       if (t == JsonToken.START_OBJECT) {
         t = p.nextToken();
       }
-      List<String> keys = new ArrayList<>(12);
-      List<Object> values = new ArrayList<>(12);
+      String[] keys = new String[12];
+      Object[] values = new Object[12];
+      int n = 0;
       boolean sorted = true;
       for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String key = p.currentName();
@@ -240,16 +239,21 @@ final class Attrs extends AbstractMap<String, Object> {
         if (value == null) {
           continue;
         }
-        if (!keys.isEmpty() && keys.get(keys.size() - 1).compareTo(key) >= 0) {
+        if (n == keys.length) {
+          keys = Arrays.copyOf(keys, n * 2);
+          values = Arrays.copyOf(values, n * 2);
+        }
+        if (n > 0 && keys[n - 1].compareTo(key) >= 0) {
           sorted = false;
         }
-        keys.add(key);
-        values.add(value);
+        keys[n] = key;
+        values[n] = value;
+        n++;
       }
       if (t != JsonToken.END_OBJECT) {
         ctxt.reportWrongTokenException(this, JsonToken.END_OBJECT, "attributes must be an object");
       }
-      return make(keys.toArray(new String[0]), values.toArray(), keys.size(), sorted);
+      return make(keys, values, n, sorted);
     }
 
     @Override

@@ -124,8 +124,11 @@ public final class TimeTravelBenchmark {
 
       TimeRange range = store.retained();
       Random random = new Random(7);
+      // The previous figure's store (a week of memory history is gigabytes) must not be collected
+      // on this one's time: mixed collections of its garbage added 50-70 ms pauses to reads.
+      System.gc();
       // Warm up the code paths (JIT), not the data: different instants from the measured ones.
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 50; i++) {
         store.stateAt(range.from() + (long) (random.nextDouble() * (range.to() - range.from() - 1)));
         long t = range.from() + (long) (random.nextDouble() * (range.to() - range.from() - 30_000));
         store.changes(t, t + 30_000, Integer.MAX_VALUE);
