@@ -30,6 +30,10 @@ import java.util.Map;
  * <p>Samples are taken at most once per {@code intervalMs} (a Prometheus-like resolution; the
  * probe's counters are averages over their own interval anyway). A store that fails to take them
  * costs those samples, never the tick: the topology is already stored when this runs.
+ *
+ * <p>A workload's pods may run on hosts that report to different collectors (a Kafka consumer
+ * group splits hosts between them). Each collector then records its share of the workload's
+ * figures as a part named after its shard, and reads add the parts up ({@link MetricStore}).
  */
 public final class MetricsRecorder implements Collector.TickListener {
   public static final String CPU = "cpu";
@@ -47,14 +51,25 @@ public final class MetricsRecorder implements Collector.TickListener {
   private final Collector collector;
   private final MetricStore store;
   private final long intervalMs;
+  private final String part;
   private final Counter recorded;
   private final Counter dropped;
   private long lastAt = Long.MIN_VALUE;
 
   public MetricsRecorder(Collector collector, MetricStore store, long intervalMs, MeterRegistry registry) {
+    this(collector, store, intervalMs, null, registry);
+  }
+
+  /**
+   * @param part the shard this collector writes when it is one of several sharing one store (its
+   *             workload figures are then a part of the whole); null when it sees every host
+   */
+  public MetricsRecorder(Collector collector, MetricStore store, long intervalMs, String part,
+      MeterRegistry registry) {
     this.collector = collector;
     this.store = store;
     this.intervalMs = intervalMs;
+    this.part = part;
     this.recorded = Counter.builder("chronoscope.metrics.samples").description("Metric samples stored")
         .register(registry);
     this.dropped = Counter.builder("chronoscope.metrics.samples.dropped")
@@ -68,7 +83,7 @@ public final class MetricsRecorder implements Collector.TickListener {
       return;
     }
     lastAt = at;
-    List<Sample> samples = samples(merged, collector.world(), at);
+    List<Sample> samples = samples(merged, collector.world(), at, part);
     try {
       store.record(samples);
       recorded.increment(samples.size());
@@ -78,10 +93,14 @@ public final class MetricsRecorder implements Collector.TickListener {
     }
   }
 
-  /** The samples of one tick; {@code world} says which pod and workload each container belongs to. */
-  static List<Sample> samples(Collection<Report> reports, Graph world, long at) {
+  /**
+   * The samples of one tick; {@code world} says which pod and workload each container belongs to,
+   * {@code part} names this collector's share of workloads (null: it sees them whole).
+   */
+  static List<Sample> samples(Collection<Report> reports, Graph world, long at, String part) {
     List<Sample> out = new ArrayList<>();
-    Map<String, double[]> groups = new HashMap<>();
+    Map<String, double[]> pods = new HashMap<>();
+    Map<String, double[]> workloads = new HashMap<>();
     for (Report r : reports) {
       if (r.host() != null) {
         String host = NodeIds.host(r.hostId());
@@ -121,15 +140,17 @@ public final class MetricsRecorder implements Collector.TickListener {
         Node container = world.node(id);
         Object pod = container == null ? null : container.attrs().get("pod");
         if (pod != null) {
-          sum(groups.computeIfAbsent(pod.toString(), k -> new double[6]), figures);
+          // A pod runs on one host, so one collector sees all of it.
+          sum(pods.computeIfAbsent(pod.toString(), k -> new double[6]), figures);
           Node podNode = world.node(pod.toString());
           if (podNode != null && Kinds.POD.equals(podNode.kind())) {
-            sum(groups.computeIfAbsent(workloadId(podNode), k -> new double[6]), figures);
+            sum(workloads.computeIfAbsent(workloadId(podNode), k -> new double[6]), figures);
           }
         }
       }
     }
-    groups.forEach((id, figures) -> add(out, id, at, figures));
+    pods.forEach((id, figures) -> add(out, id, at, figures, null));
+    workloads.forEach((id, figures) -> add(out, id, at, figures, part));
     return out;
   }
 
@@ -161,13 +182,17 @@ public final class MetricsRecorder implements Collector.TickListener {
 
   /** figures: cpu, memory, connections, rtt sum, rtt count, retransmits. */
   private static void add(List<Sample> out, String node, long at, double[] f) {
-    out.add(new Sample(node, CPU, at, f[0]));
-    out.add(new Sample(node, MEMORY, at, f[1]));
-    out.add(new Sample(node, CONNECTIONS, at, f[2]));
+    add(out, node, at, f, null);
+  }
+
+  private static void add(List<Sample> out, String node, long at, double[] f, String part) {
+    out.add(new Sample(node, CPU, at, f[0], part));
+    out.add(new Sample(node, MEMORY, at, f[1], part));
+    out.add(new Sample(node, CONNECTIONS, at, f[2], part));
     if (f[4] > 0) {
-      out.add(new Sample(node, RTT, at, f[3] / f[4]));
+      out.add(new Sample(node, RTT, at, f[3] / f[4], part));
     }
-    out.add(new Sample(node, RETRANSMITS, at, f[5]));
+    out.add(new Sample(node, RETRANSMITS, at, f[5], part));
   }
 
   private static void sum(double[] into, double[] f) {

@@ -7,6 +7,7 @@ import io.chronoscope.model.ProcessInfo;
 import io.chronoscope.model.Report;
 import io.chronoscope.store.MetricStore;
 import io.chronoscope.store.MetricStore.Point;
+import io.chronoscope.store.memory.MemoryMetricStore;
 import io.chronoscope.store.memory.MemoryTopologyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -50,6 +51,49 @@ class MetricsRecorderTest {
     assertThat(metrics.metricsOf(NodeIds.host("a"))).as("this probe reports no host CPU or free memory")
         .containsExactly(MetricsRecorder.LOAD);
     assertThat(registry.counter("chronoscope.metrics.samples").count()).isPositive();
+  }
+
+  @Test
+  void collectorsThatEachSeeSomeOfAWorkloadsHostsRecordPartsThatReadAsTheWhole() {
+    // Two collectors of one Kafka group over one database: each writes its own topology shard,
+    // both write the one metric store, and each sees one of the workload's two hosts.
+    MemoryMetricStore shared = new MemoryMetricStore(Duration.ofHours(1));
+    Collector first = collectorRecordingInto(shared, "collector-a");
+    Collector second = collectorRecordingInto(shared, "collector-b");
+    Reports hostA = onHost("a", "x2x9z");
+    Reports hostB = onHost("b", "k8s2p");
+    for (int i = 0; i < 3; i++) {
+      long at = T0 + i * 10_000L;
+      first.ingest(withUsage(hostA.at(at), 10, 20), at);
+      first.tick(at);
+      // The other collector ticks at its own phase.
+      second.ingest(withUsage(hostB.at(at + 3_000), 30, 20), at + 3_000);
+      second.tick(at + 3_000);
+    }
+    String workload = "<workload>;shop/deployment/api";
+    // Per 10 s: the first bucket holds only the first collector's share (the second had not
+    // recorded yet), every later one both, the last with the first's previous sample.
+    assertThat(shared.series(workload, MetricsRecorder.CPU, T0 - 10_000, T0 + 30_000, 0))
+        .as("both hosts' pods, added up per 10 s").extracting(Point::value).containsExactly(10.0, 40.0, 40.0, 40.0);
+    assertThat(shared.series(workload, MetricsRecorder.MEMORY, T0 - 10_000, T0 + 50_000, 30_000))
+        .extracting(Point::value).containsExactly((double) (40 << 20), (double) (40 << 20));
+    assertThat(shared.series(NodeIds.pod("uid-api-7d4b9c6f5-k8s2p"), MetricsRecorder.CPU, T0, T0 + 30_000, 0))
+        .as("a pod is on one host: whole, at its collector's own instants")
+        .containsExactly(new Point(T0 + 3_000, 30), new Point(T0 + 13_000, 30), new Point(T0 + 23_000, 30));
+  }
+
+  private static Collector collectorRecordingInto(MemoryMetricStore metrics, String part) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Collector collector = new Collector(new MemoryTopologyStore(Duration.ofHours(1), Duration.ofMinutes(10)), registry);
+    collector.addTickListener(new MetricsRecorder(collector, metrics, 10_000, part, registry));
+    return collector;
+  }
+
+  private static Reports onHost(String host, String podSuffix) {
+    return Reports.host(host).address(host.equals("a") ? "10.1.0.1" : "10.1.0.2")
+        .inNamespace(501).pod("c-" + podSuffix, "shop", "api-7d4b9c6f5-" + podSuffix, "api",
+            host.equals("a") ? "10.64.1.5" : "10.64.2.5")
+        .containerProcess(10, "java", "c-" + podSuffix);
   }
 
   @Test

@@ -117,7 +117,9 @@ public final class AllInOne implements AutoCloseable {
     if (endpoints != null) {
       collector.addTickListener(endpoints);
     }
-    collector.addTickListener(new MetricsRecorder(collector, store.metrics(), METRICS_INTERVAL_MS, registry));
+    // In a Kafka group each collector sees only its hosts: its workload figures are one part of the whole.
+    collector.addTickListener(new MetricsRecorder(collector, store.metrics(), METRICS_INTERVAL_MS,
+        s.kafka() == null ? null : s.storage().shard(), registry));
     UiEndpoint uiEndpoint = new UiEndpoint(AccessToken.randomToken());
     DeployWiring deploys = DeployWiring.of(ownShard, System.getenv());
 

@@ -380,6 +380,39 @@ public abstract class TopologyStoreContract {
   }
 
   @Test
+  void aSeriesRecordedInPartsReadsAsTheirSumPerStep() throws Exception {
+    TopologyStore store = open(Duration.ofHours(1), Duration.ofMinutes(10));
+    MetricStore metrics = store.metrics();
+    String workload = "<workload>;shop/deployment/api";
+    List<MetricStore.Sample> samples = new ArrayList<>();
+    // Two collectors record their share every 10 s, 3 s apart; b skips the bucket ending at +40 s.
+    for (int i = 0; i < 6; i++) {
+      samples.add(new MetricStore.Sample(workload, "cpu", T0 + 1_000 + i * 10_000L, 10 + i, "collector-a"));
+      samples.add(new MetricStore.Sample(workload, "rtt", T0 + 1_000 + i * 10_000L, 2, "collector-a"));
+      if (i != 3) {
+        samples.add(new MetricStore.Sample(workload, "cpu", T0 + 4_000 + i * 10_000L, 100, "collector-b"));
+        samples.add(new MetricStore.Sample(workload, "rtt", T0 + 4_000 + i * 10_000L, 4, "collector-b"));
+      }
+    }
+    samples.add(new MetricStore.Sample("pod-1", "cpu", T0 + 1_000, 7));
+    metrics.record(samples);
+
+    // Raw reads of a series in parts come per 10 s bucket: cpu adds up, rtt averages; where b
+    // has no sample (+40 s) its previous bucket's value stands in.
+    assertThat(metrics.series(workload, "cpu", T0, T0 + 60_000, 0)).containsExactly(
+        new MetricStore.Point(T0 + 10_000, 110), new MetricStore.Point(T0 + 20_000, 111),
+        new MetricStore.Point(T0 + 30_000, 112), new MetricStore.Point(T0 + 40_000, 113),
+        new MetricStore.Point(T0 + 50_000, 114), new MetricStore.Point(T0 + 60_000, 115));
+    assertThat(metrics.series(workload, "rtt", T0, T0 + 60_000, 0)).allSatisfy(p -> assertThat(p.value()).isEqualTo(3));
+    // A coarser step: each part's mean over the step, added up.
+    assertThat(metrics.series(workload, "cpu", T0, T0 + 60_000, 30_000)).containsExactly(
+        new MetricStore.Point(T0 + 30_000, 11 + 100), new MetricStore.Point(T0 + 60_000, 14 + 100));
+    assertThat(metrics.metricsOf(workload)).containsExactly("cpu", "rtt");
+    // A whole series is read as before.
+    assertThat(metrics.series("pod-1", "cpu", T0, T0 + 60_000, 0)).containsExactly(new MetricStore.Point(T0 + 1_000, 7));
+  }
+
+  @Test
   void searchFindsEveryLifetimeOfMatchingEntitiesThatOverlapsTheRange() throws Exception {
     TopologyStore store = open(Duration.ofHours(1), Duration.ofSeconds(4));
     List<Graph> states = feed(store, new ChurningWorld(14, 20, 0.2, 1), 12, 1000);

@@ -2,6 +2,8 @@ package io.chronoscope.ui;
 
 import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.Tag;
+import com.vaadin.flow.dom.DebouncePhase;
+import com.vaadin.flow.dom.DomListenerRegistration;
 import com.vaadin.flow.shared.Registration;
 import java.util.function.LongConsumer;
 
@@ -40,6 +42,17 @@ final class TimeSlider extends Component {
   void setEnabled(boolean enabled) {
     getElement().setEnabled(enabled);
     getElement().setAttribute("disabled", !enabled);
+  }
+
+  /**
+   * Called when the user starts dragging the thumb and about once a second while the drag goes
+   * on (the browser draws the drag itself from the tape; the server only needs to keep out of
+   * its way).
+   */
+  Registration addDragListener(Runnable listener) {
+    DomListenerRegistration registration = getElement().addEventListener("input", e -> listener.run());
+    registration.debounce(1000, DebouncePhase.LEADING, DebouncePhase.INTERMEDIATE);
+    return registration;
   }
 
   /** Called with the instant chosen when the user lets go of the thumb. */

@@ -64,6 +64,8 @@ import java.util.regex.Pattern;
 @Prototype
 public class TopologyView extends VerticalLayout implements BeforeEnterObserver {
   static final int POLL_INTERVAL_MS = 2000;
+  /** How long after the last drag notice polls still keep out of the user's way. */
+  static final long DRAG_HOLD_MS = 3_000;
   /** The timeline (and the tape) is read again every this many polls while live. */
   static final int TIMELINE_EVERY_POLLS = 5;
   static final int DEFAULT_THRESHOLD = 1500;
@@ -107,6 +109,8 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
   private String view = Views.PROCESSES;
   private FilteredView filter = FilteredView.of(Views.PROCESSES);
   private boolean live = true;
+  /** When the user last moved the cursor by dragging it, clock ms; MIN_VALUE when not dragging. */
+  private long draggedAt = Long.MIN_VALUE;
   /** True once the user moved away from the head (cursor, link, jump, playback). */
   private boolean travelled;
   /** The instant drawn, epoch ms; following the head while live. Long.MIN_VALUE before any. */
@@ -415,6 +419,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
 
     slider.setId("time-slider");
     slider.addInstantListener(this::travelTo);
+    slider.addDragListener(this::userDragsTheCursor);
     compareSlider.setId("compare-slider");
     compareSlider.addInstantListener(this::compareTo);
     compareSlider.getStyle().set("display", "none");
@@ -533,6 +538,9 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
       rangeLabel.setText("Retained: nothing yet");
       return;
     }
+    if (userIsDragging()) {
+      return;
+    }
     boolean firstDrawing = graph.shown() == null;
     if (live && retained.to() == shownAt && !firstDrawing) {
       // The head has not moved, so neither has the graph: spare the store a stateAt per poll.
@@ -624,8 +632,26 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     }
   }
 
+  /**
+   * The user is dragging the cursor: the browser moves the drawing along the tape. Polls leave the
+   * graph, the instant label and the tape alone until the cursor is let go (or the drag has been
+   * still for {@value #DRAG_HOLD_MS} ms); before, a live poll redrew the head under the pointer.
+   */
+  private void userDragsTheCursor() {
+    draggedAt = clock.millis();
+    if (live) {
+      live = false;
+      updateModeControls();
+    }
+  }
+
+  private boolean userIsDragging() {
+    return draggedAt != Long.MIN_VALUE && clock.millis() - draggedAt < DRAG_HOLD_MS;
+  }
+
   /** The user let go of the cursor (or playback reported): stop following the head, show that instant. */
   private void travelTo(long at) {
+    draggedAt = Long.MIN_VALUE;
     TimeRange retained = store.retained();
     if (retained.isEmpty()) {
       return;
@@ -656,6 +682,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
 
   private void setLive(boolean live) {
     this.live = live;
+    draggedAt = Long.MIN_VALUE;
     timelineBar.stop();
     if (live) {
       travelled = false;

@@ -4,6 +4,7 @@ import io.chronoscope.store.MetricStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MemoryMetricStore implements MetricStore {
   private final long retentionMs;
-  private final Map<String, Map<String, Series>> byNode = new ConcurrentHashMap<>();
+  /** node → metric → part ("" for a whole series) → samples. */
+  private final Map<String, Map<String, Map<String, Series>>> byNode = new ConcurrentHashMap<>();
 
   public MemoryMetricStore(Duration retention) {
     this.retentionMs = retention.toMillis();
@@ -26,30 +28,36 @@ public final class MemoryMetricStore implements MetricStore {
   public void record(List<Sample> samples) {
     for (Sample s : samples) {
       byNode.computeIfAbsent(s.node(), n -> new ConcurrentHashMap<>())
-          .computeIfAbsent(s.metric(), m -> new Series())
+          .computeIfAbsent(s.metric(), m -> new ConcurrentHashMap<>())
+          .computeIfAbsent(s.part() == null ? "" : s.part(), part -> new Series())
           .add(s.at(), s.value(), retentionMs);
     }
   }
 
   @Override
   public List<Point> series(String node, String metric, long from, long to, long step) {
-    Map<String, Series> metrics = byNode.get(node);
-    Series series = metrics == null ? null : metrics.get(metric);
-    if (series == null) {
+    Map<String, Map<String, Series>> metrics = byNode.get(node);
+    Map<String, Series> parts = metrics == null ? null : metrics.get(metric);
+    if (parts == null) {
       return List.of();
     }
-    return MetricStore.downsample(series.between(from, to), from, step);
+    Map<String, List<Point>> byPart = new HashMap<>();
+    parts.forEach((part, series) -> byPart.put(part, series.between(from, to)));
+    return MetricStore.combineParts(metric, byPart, from, step);
   }
 
   @Override
   public Set<String> metricsOf(String node) {
-    Map<String, Series> metrics = byNode.get(node);
+    Map<String, Map<String, Series>> metrics = byNode.get(node);
     return metrics == null ? Set.of() : new TreeSet<>(metrics.keySet());
   }
 
   /** Drops series with no sample since {@code cutoff}: nodes long gone. */
   public void evictBefore(long cutoff) {
-    byNode.values().forEach(m -> m.values().removeIf(s -> s.lastAt() < cutoff));
+    byNode.values().forEach(metrics -> {
+      metrics.values().forEach(parts -> parts.values().removeIf(s -> s.lastAt() < cutoff));
+      metrics.values().removeIf(Map::isEmpty);
+    });
     byNode.values().removeIf(Map::isEmpty);
   }
 

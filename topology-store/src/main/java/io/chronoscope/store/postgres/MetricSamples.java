@@ -92,6 +92,46 @@ public final class MetricSamples {
     return points;
   }
 
+  /**
+   * The samples in [from, to] of every series of {@code name} whose {@code node} label is
+   * {@code node}, by part (the {@code part} label; "" for a series without one), oldest first.
+   */
+  public Map<String, List<Point>> readEveryPart(String name, String node, long from, long to) throws SQLException {
+    Map<String, List<Point>> byPart = new java.util.LinkedHashMap<>();
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT coalesce(m.labels->>'part', ''), s.at, s.value FROM "
+            + schema + ".metric_samples s JOIN " + schema + ".metric_series m ON m.id = s.series_id"
+            + " WHERE m.name = ? AND m.labels->>'node' = ? AND s.at BETWEEN ? AND ? ORDER BY m.id, s.at")) {
+      ps.setString(1, name);
+      ps.setString(2, node);
+      ps.setObject(3, PostgresTopologyStore.time(from));
+      ps.setObject(4, PostgresTopologyStore.time(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byPart.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(new Point(rs.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(), rs.getDouble(3)));
+        }
+      }
+    }
+    return byPart;
+  }
+
+  /** The names of the series of a node, whole or in parts. */
+  public List<String> namesOfNode(String node) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT DISTINCT name FROM " + schema + ".metric_series"
+            + " WHERE labels->>'node' = ? ORDER BY name")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
+  }
+
   /** The names of the series with exactly these labels. */
   public List<String> names(Map<String, String> labels) throws SQLException {
     List<String> names = new ArrayList<>();
