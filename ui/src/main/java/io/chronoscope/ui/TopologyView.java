@@ -27,6 +27,8 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
+import io.chronoscope.store.EntityQuery;
+import io.chronoscope.store.EntitySpan;
 import io.chronoscope.store.OutOfRetentionException;
 import io.chronoscope.store.TimeRange;
 import io.chronoscope.store.TimelineEvents;
@@ -64,6 +66,11 @@ import java.util.regex.Pattern;
 @Prototype
 public class TopologyView extends VerticalLayout implements BeforeEnterObserver {
   static final int POLL_INTERVAL_MS = 2000;
+  /** Lifetimes listed by a search across time; the newest first. */
+  static final int HISTORY_LIMIT = 200;
+  private static final Map<String, String> VIEW_OF_KIND = Map.of(Kinds.PROCESS, Views.PROCESSES,
+      Kinds.CONTAINER, Views.CONTAINERS, Kinds.POD, Views.PODS, Kinds.HOST, Views.HOSTS);
+
   /** How long after the last drag notice polls still keep out of the user's way. */
   static final long DRAG_HOLD_MS = 3_000;
   /** The timeline (and the tape) is read again every this many polls while live. */
@@ -82,6 +89,10 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
 
   private final Select<String> viewSelect = new Select<>();
   private final TextField searchBox = new TextField();
+  private final Button historyButton = new Button("Search history");
+  private final VerticalLayout historyPanel = new VerticalLayout();
+  private final Span historyTitle = new Span();
+  private final Grid<EntitySpan> historyGrid = new Grid<>();
   private final TextField namespaceField = new TextField();
   private final TextField groupField = new TextField();
   private final Select<String> layoutSelect = new Select<>();
@@ -150,7 +161,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     setPadding(true);
     setSpacing(false);
     getStyle().set("gap", "var(--lumo-space-s)");
-    add(header(), filters(), body(), timelinePanel());
+    add(header(), filters(), historyPanel(), body(), timelinePanel());
   }
 
   private HorizontalLayout header() {
@@ -290,12 +301,104 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     notice.setId("display-notice");
     notice.getStyle().set("font-size", "var(--lumo-font-size-s)").set("color", "var(--lumo-warning-text-color, #b7791f)");
 
-    HorizontalLayout row = new HorizontalLayout(searchBox, namespaceField, groupField, layoutSelect,
+    historyButton.setId("history-search-button");
+    historyButton.setTooltipText("Find what matched the search at any time the store holds (names, ids and"
+        + " labels, field:value): \"where was pod X last Tuesday\"; click a result to travel to it");
+    historyButton.addClickListener(e -> searchHistory());
+
+    HorizontalLayout row = new HorizontalLayout(searchBox, historyButton, namespaceField, groupField, layoutSelect,
         displaySelect, thresholdField, notice);
     row.setWidthFull();
     row.setAlignItems(FlexComponent.Alignment.BASELINE);
     row.getStyle().set("flex-wrap", "wrap");
     return row;
+  }
+
+  /** Results of a search across time, hidden until one is made. */
+  private VerticalLayout historyPanel() {
+    historyTitle.setId("history-title");
+    historyTitle.getStyle().set("font-weight", "600");
+    Button close = new Button("Close", e -> historyPanel.setVisible(false));
+    close.setId("history-close");
+    close.addThemeVariants(ButtonVariant.LUMO_TERTIARY, ButtonVariant.LUMO_SMALL);
+    HorizontalLayout top = new HorizontalLayout(historyTitle, close);
+    top.setAlignItems(FlexComponent.Alignment.BASELINE);
+    historyGrid.setId("history-results");
+    historyGrid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
+    historyGrid.addColumn(EntitySpan::kind).setHeader("Kind").setAutoWidth(true);
+    historyGrid.addColumn(EntitySpan::name).setHeader("Name").setAutoWidth(true);
+    historyGrid.addColumn(sp -> InstantLabel.iso(sp.firstSeen())).setHeader("First seen").setAutoWidth(true);
+    historyGrid.addColumn(sp -> sp.lastSeen() == null ? "still there" : InstantLabel.iso(sp.lastSeen()))
+        .setHeader("Gone at").setAutoWidth(true);
+    historyGrid.addColumn(EntitySpan::id).setHeader("Id").setFlexGrow(1);
+    historyGrid.setAllRowsVisible(false);
+    historyGrid.setHeight("14em");
+    historyGrid.addItemClickListener(e -> travelToLifetime(e.getItem()));
+    historyPanel.add(top, historyGrid);
+    historyPanel.setPadding(false);
+    historyPanel.setSpacing(false);
+    historyPanel.setId("history-panel");
+    historyPanel.setVisible(false);
+    return historyPanel;
+  }
+
+  /**
+   * The search box's words looked up across the whole retained history (the store's entity
+   * lifetimes), not just the instant shown. The explorer's {@code field: value} is written
+   * {@code field:value} there; metric terms have no history and match nothing.
+   */
+  private void searchHistory() {
+    String text = searchBox.getValue() == null ? "" : searchBox.getValue().trim().replaceAll("(\\S):\\s+", "$1:");
+    EntityQuery query = EntityQuery.parse(text);
+    if (query.isEmpty()) {
+      searchBox.setErrorMessage("type a name, id or label:value to look for across time");
+      searchBox.setInvalid(true);
+      return;
+    }
+    TimeRange retained = store.retained();
+    if (retained.isEmpty()) {
+      notifyError("Nothing is stored yet to search");
+      return;
+    }
+    List<EntitySpan> found;
+    try {
+      found = store.search(query, retained.from(), retained.to(), HISTORY_LIMIT + 1);
+    } catch (RuntimeException e) {
+      notifyError("Cannot search the history: " + e.getMessage());
+      return;
+    }
+    boolean more = found.size() > HISTORY_LIMIT;
+    if (more) {
+      found = found.subList(0, HISTORY_LIMIT);
+    }
+    historyTitle.setText(found.isEmpty()
+        ? "Nothing matched “" + text + "” between " + InstantLabel.iso(retained.from()) + " and "
+            + InstantLabel.iso(retained.to())
+        : (more ? "The " + HISTORY_LIMIT + " latest lifetimes" : found.size() + (found.size() == 1 ? " lifetime"
+            : " lifetimes")) + " matching “"
+            + text + "” since " + InstantLabel.iso(retained.from()) + " (newest first; click one to travel there)");
+    historyGrid.setItems(found);
+    historyGrid.setVisible(!found.isEmpty());
+    historyPanel.setVisible(true);
+  }
+
+  /** Shows the last instant a lifetime was alive, in the view of its kind, with it selected. */
+  private void travelToLifetime(EntitySpan span) {
+    String kindView = VIEW_OF_KIND.get(span.kind());
+    if (kindView != null && !kindView.equals(view)) {
+      view = kindView;
+      viewSelect.setValue(kindView);
+      updateFilter(false);
+    }
+    if (span.lastSeen() == null) {
+      setLive(true);
+    } else {
+      // Gone at lastSeen: the tick before it is the last that holds it.
+      travelTo(span.lastSeen() - 1);
+      updateSliders(store.retained());
+    }
+    select(span.id(), false);
+    updateUrl();
   }
 
   private static Span legendEntry(String symbol, String colour, String kind) {

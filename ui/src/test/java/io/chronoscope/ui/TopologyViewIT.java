@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -254,6 +256,40 @@ class TopologyViewIT {
     await("the cursor on the deploy", () -> text("time-label").startsWith(InstantLabel.iso(deploy.at())));
     assertThat(text("mode-label")).isEqualTo("Time travel");
     screenshot("topology-deploy-marker");
+  }
+
+  @Test
+  @Order(10)
+  void searchingHistoryFindsAProcessThatIsGoneAndTravelsToItsLastInstant() throws Exception {
+    // The db process started in test 6; it goes away now.
+    long goneAt = System.currentTimeMillis();
+    store.append(ChangeSet.between(goneAt, TestWorld.AT_T2, TestWorld.AT_T1));
+    driver.get(baseUrl + "?view=hosts");
+    awaitCounts(1, 0);
+
+    WebElement search = driver.findElement(By.cssSelector("#search-box input"));
+    search.sendKeys("db");
+    driver.findElement(By.id("history-search-button")).click();
+    await("the lifetimes found", () -> text("history-title").startsWith("1 lifetime matching “db”"));
+    new WebDriverWait(driver, WAIT).withMessage("a row for the db process")
+        .until(d -> d.findElements(By.cssSelector("#history-results vaadin-grid-cell-content")).stream()
+            .filter(e -> e.getText().trim().equals("db")).findFirst().orElse(null))
+        .click();
+
+    // Processes is the default view: the URL then names none.
+    await("the processes view at the db process's last instant", () -> !driver.getCurrentUrl().contains("view=")
+        && text("time-label").startsWith(InstantLabel.iso(goneAt - 1)));
+    assertThat(text("mode-label")).isEqualTo("Time travel");
+    assertThat(js("return " + GRAPH + ".cy.getElementById(arguments[0]).nonempty();", TestWorld.DB.id()))
+        .as("the db process is drawn").isEqualTo(true);
+    await("its details are open", () -> text("details-title").contains("db"));
+    screenshot("topology-history-search");
+
+    // Words that never matched anything say so, with the range searched.
+    search = driver.findElement(By.cssSelector("#search-box input"));
+    search.sendKeys(Keys.chord(Keys.CONTROL, "a"), "no-such-thing");
+    driver.findElement(By.id("history-search-button")).click();
+    await("nothing found, said plainly", () -> text("history-title").startsWith("Nothing matched “no-such-thing”"));
   }
 
   private static void awaitCounts(int nodes, int edges) {
