@@ -3,8 +3,6 @@ package io.chronoscope.model;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.smile.SmileFactory;
-import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdInputStream;
@@ -22,9 +20,7 @@ import java.io.UncheckedIOException;
  */
 public enum ReportWire {
   JSON("application/json", Json.mapper()),
-  SMILE("application/x-jackson-smile", Json.mapper().copyWith(SmileFactory.builder()
-      .enable(SmileGenerator.Feature.CHECK_SHARED_STRING_VALUES)
-      .build()));
+  SMILE("application/x-jackson-smile", Json.smile());
 
   private static final int ZSTD_LEVEL = 3;
 

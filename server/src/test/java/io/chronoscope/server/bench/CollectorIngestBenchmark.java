@@ -95,25 +95,11 @@ public final class CollectorIngestBenchmark {
             deliveries, tickMs, measureFrom, collector()));
         case "incremental-json" -> rows.add(run("collector, JSON + gzip (before)", Wire.JSON,
             deliveries, tickMs, measureFrom, collector()));
-        case "full" -> rows.add(run("full rebuild every tick, JSON + gzip (before)", Wire.JSON, deliveries, tickMs, measureFrom,
-            new Sink() {
-              final FullRebuildCollector collector = new FullRebuildCollector(store());
-
-              @Override
-              public void ingest(Report r, long now) {
-                collector.ingest(r);
-              }
-
-              @Override
-              public ChangeSet tick(long now) {
-                return collector.tick(now);
-              }
-
-              @Override
-              public Graph world() {
-                return collector.world();
-              }
-            }));
+        case "full" -> {
+          FullRebuildCollector full = new FullRebuildCollector(store());
+          rows.add(run("full rebuild every tick, JSON + gzip (before)", Wire.JSON, deliveries, tickMs, measureFrom,
+              sink((r, now) -> full.ingest(r), full::tick, full::world)));
+        }
         case "decode" -> rows.add(decodeOnly(Wire.SMILE, deliveries, measureFrom));
         case "decode-json" -> rows.add(decodeOnly(Wire.JSON, deliveries, measureFrom));
         default -> throw new IllegalArgumentException("bench.paths: unknown path '" + path + "'");
@@ -123,22 +109,26 @@ public final class CollectorIngestBenchmark {
   }
 
   private static Sink collector() {
-    return new Sink() {
-      final Collector collector = new Collector(store(), new SimpleMeterRegistry());
+    Collector collector = new Collector(store(), new SimpleMeterRegistry());
+    return sink(collector::ingest, collector::tick, collector::world);
+  }
 
+  private static Sink sink(java.util.function.ObjLongConsumer<Report> ingest,
+      java.util.function.LongFunction<ChangeSet> tick, java.util.function.Supplier<Graph> world) {
+    return new Sink() {
       @Override
       public void ingest(Report r, long now) {
-        collector.ingest(r, now);
+        ingest.accept(r, now);
       }
 
       @Override
       public ChangeSet tick(long now) {
-        return collector.tick(now);
+        return tick.apply(now);
       }
 
       @Override
       public Graph world() {
-        return collector.world();
+        return world.get();
       }
     };
   }

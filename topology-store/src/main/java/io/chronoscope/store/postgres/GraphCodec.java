@@ -1,8 +1,6 @@
 package io.chronoscope.store.postgres;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.smile.SmileFactory;
-import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import io.chronoscope.model.Json;
@@ -39,8 +37,7 @@ final class GraphCodec {
   private static final ObjectMapper JSON = Json.mapper();
   /** A context per thread: making one per call costs more than decompressing a small delta. */
   private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
-  private static final ObjectMapper SMILE = Json.mapper().copyWith(SmileFactory.builder()
-      .enable(SmileGenerator.Feature.CHECK_SHARED_STRING_VALUES).build());
+  private static final ObjectMapper SMILE = Json.smile();
 
   /** A graph, or a part of one, as stored: Graph itself keeps its maps private to stay immutable. */
   record GraphDocument(List<Node> nodes, List<Edge> edges) {}
