@@ -66,6 +66,15 @@ import java.util.regex.Pattern;
 @Prototype
 public class TopologyView extends VerticalLayout implements BeforeEnterObserver {
   static final int POLL_INTERVAL_MS = 2000;
+  /**
+   * The coarser view a user is offered when a view has more nodes than the graph draws: Scope's
+   * answer to thousands of processes was grouping them by name, and ours for containers is their
+   * image and for pods their workload.
+   */
+  static final Map<String, String> COARSER = Map.of(Views.PROCESSES, Views.PROCESSES_BY_NAME,
+      Views.CONTAINERS, Views.CONTAINERS_BY_IMAGE, Views.CONTAINERS_BY_HOSTNAME, Views.CONTAINERS_BY_IMAGE,
+      Views.PODS, Views.WORKLOADS);
+
   /** Lifetimes listed by a search across time; the newest first. */
   static final int HISTORY_LIMIT = 200;
   private static final Map<String, String> VIEW_OF_KIND = Map.of(Kinds.PROCESS, Views.PROCESSES,
@@ -90,6 +99,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
   private final Select<String> viewSelect = new Select<>();
   private final TextField searchBox = new TextField();
   private final Button historyButton = new Button("Search history");
+  private final Button groupSuggestion = new Button();
   private final VerticalLayout historyPanel = new VerticalLayout();
   private final Span historyTitle = new Span();
   private final Grid<EntitySpan> historyGrid = new Grid<>();
@@ -306,8 +316,20 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
         + " labels, field:value): \"where was pod X last Tuesday\"; click a result to travel to it");
     historyButton.addClickListener(e -> searchHistory());
 
+    groupSuggestion.setId("group-suggestion");
+    groupSuggestion.addThemeVariants(ButtonVariant.LUMO_SMALL);
+    groupSuggestion.setVisible(false);
+    groupSuggestion.addClickListener(e -> {
+      String coarser = COARSER.get(view);
+      if (coarser != null) {
+        view = coarser;
+        viewSelect.setValue(coarser);
+        applyFilters();
+      }
+    });
+
     HorizontalLayout row = new HorizontalLayout(searchBox, historyButton, namespaceField, groupField, layoutSelect,
-        displaySelect, thresholdField, notice);
+        displaySelect, thresholdField, notice, groupSuggestion);
     row.setWidthFull();
     row.setAlignItems(FlexComponent.Alignment.BASELINE);
     row.getStyle().set("flex-wrap", "wrap");
@@ -979,6 +1001,7 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
     boolean showTable = tableShown || fallback;
     notice.setText(fallback ? g.nodes().size() + " nodes are more than " + threshold
         + ": showing the table. Group by a label, filter, or raise the threshold to draw the graph." : "");
+    offerCoarserView(fallback, world, at);
     table.setVisible(showTable);
     graph.getStyle().set("visibility", showTable ? "hidden" : "visible");
     if (showTable) {
@@ -994,6 +1017,20 @@ public class TopologyView extends VerticalLayout implements BeforeEnterObserver 
         details.show(n, g, world, at);
       }
     }
+  }
+
+  /** Over the threshold, a button to the coarser view of the same filters, saying how many nodes it draws. */
+  private void offerCoarserView(boolean fallback, Graph world, long at) {
+    String coarser = fallback ? COARSER.get(view) : null;
+    if (coarser == null) {
+      groupSuggestion.setVisible(false);
+      return;
+    }
+    int nodes = new FilteredView(coarser, filter.namespace(), filter.groupBy(), filter.search())
+        .render(world, store.metrics(), at).nodes().size();
+    groupSuggestion.setText("Show " + viewTitle(coarser).toLowerCase(java.util.Locale.ROOT) + " ("
+        + plural(nodes, "node") + ")");
+    groupSuggestion.setVisible(true);
   }
 
   private boolean overThreshold() {

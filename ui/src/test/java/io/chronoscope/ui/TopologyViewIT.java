@@ -292,6 +292,20 @@ class TopologyViewIT {
     await("nothing found, said plainly", () -> text("history-title").startsWith("Nothing matched “no-such-thing”"));
   }
 
+  @Test
+  @Order(11)
+  void overTheThresholdTheTableOffersTheCoarserView() throws Exception {
+    driver.get(baseUrl + "?threshold=1");
+    await("the table instead of the graph", () -> text("display-notice").startsWith("2 nodes are more than 1"));
+    await("a way to the grouped view", () -> button("group-suggestion").equals("Show processes by name (2 nodes)"));
+    screenshot("topology-over-threshold");
+
+    driver.findElement(By.id("group-suggestion")).click();
+    await("the processes-by-name view", () -> driver.getCurrentUrl().contains("view=processes-by-name"));
+    assertThat(js("return document.getElementById('group-suggestion').hasAttribute('hidden');"))
+        .as("no coarser view than by name").isEqualTo(true);
+  }
+
   private static void awaitCounts(int nodes, int edges) {
     await(nodes + " nodes and " + edges + " edges drawn", () -> {
       Object counts = js("const g = " + GRAPH + "; return g && g.cy ? g.getAttribute('data-node-count')"

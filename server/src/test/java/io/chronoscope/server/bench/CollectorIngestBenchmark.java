@@ -213,7 +213,7 @@ public final class CollectorIngestBenchmark {
   /** Figures of one path over the measured intervals. */
   private record Row(String path, int reports, long inflateNs, long decodeNs, long ingestNs,
       long tickNs, long processNs, long allocated, int ticks, double tickP50Ms, double tickP99Ms,
-      int nodes, int edges, long changes) {
+      int nodes, int edges, long changes, long gcMs, long jitMs) {
 
     long threadNs() {
       return inflateNs + decodeNs + ingestNs + tickNs;
@@ -231,6 +231,8 @@ public final class CollectorIngestBenchmark {
     List<Double> tickMillis = new ArrayList<>();
     long nextTick = T0;
     long processStart = 0;
+    long gcStart = 0;
+    long jitStart = 0;
     long allocStart = 0;
     boolean measuring = false;
     long end = deliveries.get(deliveries.size() - 1).at();
@@ -241,6 +243,8 @@ public final class CollectorIngestBenchmark {
         measuring = true;
         processStart = PROCESS.getProcessCpuTime();
         allocStart = THREAD.getCurrentThreadAllocatedBytes();
+        gcStart = gcMillis();
+        jitStart = jitMillis();
       }
       if (tickNow) {
         long cpu0 = THREAD.getCurrentThreadCpuTime();
@@ -277,7 +281,7 @@ public final class CollectorIngestBenchmark {
     Graph world = sink.world();
     Row row = new Row(name, reports, inflateNs, decodeNs, ingestNs, tickNs, processNs, allocated,
         sorted.length, percentile(sorted, 50), percentile(sorted, 99),
-        world.nodes().size(), world.edges().size(), changes);
+        world.nodes().size(), world.edges().size(), changes, gcMillis() - gcStart, jitMillis() - jitStart);
     System.out.printf(Locale.ROOT, "%s: %d reports, %d ticks, %.1f reports/s per core%n", name,
         reports, sorted.length, reports / (row.threadNs() / 1e9));
     return row;
@@ -291,12 +295,16 @@ public final class CollectorIngestBenchmark {
     int reports = 0;
     long processStart = PROCESS.getProcessCpuTime();
     long allocStart = THREAD.getCurrentThreadAllocatedBytes();
+    long gcStart = gcMillis();
+    long jitStart = jitMillis();
     for (Delivery delivery : deliveries) {
       if (delivery.at < measureFrom) {
         // Warms the decoder up just as much as the other paths' warm-up does.
         ReportDecoder.decode(wire.open(wire.body(delivery)));
         processStart = PROCESS.getProcessCpuTime();
         allocStart = THREAD.getCurrentThreadAllocatedBytes();
+        gcStart = gcMillis();
+        jitStart = jitMillis();
         continue;
       }
       long cpu0 = THREAD.getCurrentThreadCpuTime();
@@ -311,7 +319,17 @@ public final class CollectorIngestBenchmark {
     long processNs = PROCESS.getProcessCpuTime() - processStart;
     long allocated = THREAD.getCurrentThreadAllocatedBytes() - allocStart;
     return new Row("inflate + decode only (floor), " + wire.label(), reports, inflateNs, decodeNs, 0, 0, processNs,
-        allocated, 0, Double.NaN, Double.NaN, 0, 0, 0);
+        allocated, 0, Double.NaN, Double.NaN, 0, 0, 0, gcMillis() - gcStart, jitMillis() - jitStart);
+  }
+
+  /** Wall time the collectors have paused the application, all of them, so far. */
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+  }
+
+  /** Time the JIT compilers have spent so far. */
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static double percentile(double[] sorted, int p) {
@@ -326,16 +344,17 @@ public final class CollectorIngestBenchmark {
     System.out.println();
     System.out.println("| path | reports | inflate ms/report | decode ms/report | ingest ms/report "
         + "| tick ms CPU/report | thread CPU ms/report | **reports/s per core** | reports/s per core, "
-        + "process CPU (GC, JIT) | allocated KiB/report | ticks | tick ms p50 / p99 (wall) "
-        + "| world nodes / edges | changes/tick |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        + "process CPU (GC, JIT) | GC pause ms/report | JIT ms/report | allocated KiB/report | ticks "
+        + "| tick ms p50 / p99 (wall) | world nodes / edges | changes/tick |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
       double n = r.reports();
       System.out.printf(Locale.ROOT,
-          "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | **%.0f** | %.0f | %.0f | %d | %s | %s | %s |%n",
+          "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | **%.0f** | %.0f | %.2f | %.2f | %.0f | %d | %s | %s | %s |%n",
           r.path(), r.reports(), r.inflateNs() / 1e6 / n, r.decodeNs() / 1e6 / n,
           r.ingestNs() / 1e6 / n, r.tickNs() / 1e6 / n, r.threadNs() / 1e6 / n,
-          n / (r.threadNs() / 1e9), n / (r.processNs() / 1e9), r.allocated() / 1024.0 / n,
+          n / (r.threadNs() / 1e9), n / (r.processNs() / 1e9), r.gcMs() / n, r.jitMs() / n,
+          r.allocated() / 1024.0 / n,
           r.ticks(), r.ticks() == 0 ? "–" : String.format(Locale.ROOT, "%.1f / %.1f", r.tickP50Ms(), r.tickP99Ms()),
           r.nodes() == 0 ? "–" : r.nodes() + " / " + r.edges(),
           r.ticks() == 0 ? "–" : String.format(Locale.ROOT, "%.0f", (double) r.changes() / r.ticks()));
