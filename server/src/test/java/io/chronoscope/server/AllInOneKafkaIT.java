@@ -27,29 +27,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The all-in-one with {@code KAFKA_BOOTSTRAP_SERVERS} set, against a real KRaft broker in this JVM. */
 class AllInOneKafkaIT {
   private static final String TOKEN = "it-token-" + Long.toHexString(System.nanoTime());
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static KafkaClusterTestKit cluster;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    cluster = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final KafkaBroker BROKER = new KafkaBroker();
 
   @Test
   void servesReportsFromKafkaAndOverHttpOnTopicsItCreated() throws Exception {
@@ -59,7 +46,7 @@ class AllInOneKafkaIT {
         "--home", home.toString(), "--no-ui")
         .redirectError(Path.of("target", "it-chronoscope-kafka.log").toFile());
     pb.environment().put("CHRONOSCOPE_TOKEN", TOKEN);
-    pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers());
+    pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", BROKER.bootstrapServers());
     pb.environment().put("CHRONOSCOPE_KAFKA_TOPIC", "it.reports");
     pb.environment().put("CHRONOSCOPE_KAFKA_PARTITIONS", "3");
     Process app = pb.start();
@@ -69,7 +56,7 @@ class AllInOneKafkaIT {
         line = out.readLine();
         assertThat(line).as("Chronoscope prints its login URL (see target/it-chronoscope-kafka.log)").isNotNull();
       }
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", BROKER.bootstrapServers()))) {
         TopicDescription reports = admin.describeTopics(List.of("it.reports")).allTopicNames()
             .get(30, TimeUnit.SECONDS).get("it.reports");
         assertThat(reports.partitions()).hasSize(3);
@@ -79,7 +66,7 @@ class AllInOneKafkaIT {
       }
 
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-          Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+          Map.of("bootstrap.servers", BROKER.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
         producer.send(new ProducerRecord<>("it.reports", "kafka-host",
             Json.mapper().writeValueAsBytes(report("kafka-host")))).get(30, TimeUnit.SECONDS);
       }

@@ -19,27 +19,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code chronoscope.jar loadgen --kafka} against a real KRaft broker started in this JVM. */
 class LoadgenKafkaIT {
   private static final String TOPIC = "loadgen.reports";
-  private static KafkaClusterTestKit cluster;
+  @RegisterExtension
+  static final KafkaBroker BROKER = new KafkaBroker();
 
   @BeforeAll
-  static void startBroker() throws Exception {
-    cluster = KafkaBroker.start();
-    KafkaBroker.createTopic(cluster, TOPIC, 2);
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
+  static void createTopic() throws Exception {
+    BROKER.createTopic(TOPIC, 2);
   }
 
   @Test
@@ -49,7 +41,7 @@ class LoadgenKafkaIT {
         .forEach(r -> hostIds.add(r.hostId()));
     List<String> cmd = List.of(PackagedJar.java(), "-jar", PackagedJar.jar(), "loadgen", "--hosts", "3",
         "--containers", "4", "--connections", "8", "--churn", "25", "--seed", "21", "--ticks", "3",
-        "--interval", "300ms", "--kafka", cluster.bootstrapServers(), "--topic", TOPIC);
+        "--interval", "300ms", "--kafka", BROKER.bootstrapServers(), "--topic", TOPIC);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
     Process p = pb.start();
@@ -60,7 +52,7 @@ class LoadgenKafkaIT {
 
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, "loadgen-it",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),

@@ -33,10 +33,8 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two packaged Chronoscopes as one Kafka consumer group over one PostgreSQL, each with its own
@@ -48,19 +46,8 @@ class ShardedCollectorsIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String TOPIC = "sharded.reports";
   private static final int HOSTS = 8;
-  private static KafkaClusterTestKit cluster;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    cluster = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final KafkaBroker BROKER = new KafkaBroker();
 
   @Test
   void eachCollectorStoresItsHostsAndEitherApiShowsEveryHost() throws Exception {
@@ -76,7 +63,7 @@ class ShardedCollectorsIT {
             .redirectError(Path.of("target", "it-" + shard + ".log").toFile());
         Map<String, String> env = pb.environment();
         env.put("CHRONOSCOPE_TOKEN", TOKEN);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", BROKER.bootstrapServers());
         env.put("CHRONOSCOPE_KAFKA_TOPIC", TOPIC);
         env.put("CHRONOSCOPE_KAFKA_PARTITIONS", "4");
         env.put("CHRONOSCOPE_KAFKA_GROUP", "sharded-it");
@@ -96,7 +83,7 @@ class ShardedCollectorsIT {
       }
 
       // Produce once both have joined: before that the first one would consume every partition.
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", BROKER.bootstrapServers()))) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
           ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("sharded-it")).all()
@@ -113,7 +100,7 @@ class ShardedCollectorsIT {
       }
       List<String> expected = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-          Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+          Map.of("bootstrap.servers", BROKER.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
         for (int i = 1; i <= HOSTS; i++) {
           String host = "shard-host-" + i;
           expected.add(host + "-name");

@@ -17,11 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,8 +32,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -56,7 +52,7 @@ class TopologyViewIT {
   private static ApplicationContext beans;
   private static UiServer ui;
   private static String baseUrl;
-  private static Path profile;
+  private static HeadlessChromium chromium;
   private static ChromeDriver driver;
   private static Path screenshots;
 
@@ -76,17 +72,8 @@ class TopologyViewIT {
 
     screenshots = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
     Files.createDirectories(screenshots);
-    profile = Files.createTempDirectory("chronoscope-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--window-size=1400,900", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(service, options);
+    chromium = new HeadlessChromium("1400,900");
+    driver = chromium.driver();
     driver.executeCdpCommand("Network.enable", Map.of());
     driver.executeCdpCommand("Network.setExtraHTTPHeaders",
         Map.of("headers", Map.of(UiServer.PROXY_HEADER, SECRET)));
@@ -94,19 +81,14 @@ class TopologyViewIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (ui != null) {
       ui.close();
     }
     if (beans != null) {
       beans.close();
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 

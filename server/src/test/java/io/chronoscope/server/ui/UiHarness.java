@@ -14,12 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import io.chronoscope.ui.HeadlessChromium;
 import java.util.stream.Stream;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -36,7 +35,7 @@ final class UiHarness implements AutoCloseable {
   final ChromeDriver driver;
   private final List<Process> processes = new ArrayList<>();
   private final Path home;
-  private final Path profile;
+  private final HeadlessChromium chromium;
   private final Path screenshots;
 
   UiHarness(String name) throws Exception {
@@ -76,17 +75,8 @@ final class UiHarness implements AutoCloseable {
 
     screenshots = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
     Files.createDirectories(screenshots);
-    profile = Files.createTempDirectory("chronoscope-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--window-size=1600,1000", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(service, options);
+    chromium = new HeadlessChromium("1600,1000");
+    driver = chromium.driver();
   }
 
   /** Starts {@code chronoscope.jar loadgen} against the all-in-one. */
@@ -142,8 +132,8 @@ final class UiHarness implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
@@ -152,10 +142,8 @@ final class UiHarness implements AutoCloseable {
         p.destroyForcibly();
       }
     }
-    for (Path dir : List.of(profile, home)) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    try (Stream<Path> files = Files.walk(home)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
