@@ -43,7 +43,6 @@ public final class DeployEvents {
 
   /** Events in [from, to], oldest first; all targets when {@code target} is null. */
   public List<DeployEvent> between(long from, long to, String target) throws SQLException {
-    List<DeployEvent> events = new ArrayList<>();
     try (Connection c = pool.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT dedup_key, at, target, payload::text FROM " + schema
             + ".deploy_events WHERE at BETWEEN ? AND ? AND (?::text IS NULL OR target = ?) ORDER BY at, id")) {
@@ -51,16 +50,8 @@ public final class DeployEvents {
       ps.setObject(2, PostgresTopologyStore.time(to));
       ps.setString(3, target);
       ps.setString(4, target);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          events.add(new DeployEvent(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
-              rs.getString(3), Json.mapper().readValue(rs.getString(4), PAYLOAD)));
-        }
-      }
-    } catch (JsonProcessingException e) {
-      throw new SQLException("a stored deploy payload is not JSON", e);
+      return read(ps);
     }
-    return events;
   }
 
   /**
